@@ -1,0 +1,403 @@
+namespace ContactRouter.Routing;
+
+/// <summary>
+/// One domain service centre: its waiting contacts, its agents and its day's counters. It is the
+/// single writer of that state (the worker feeds it one command at a time), so there are no locks.
+/// Every command first applies what time has done (offer timeouts, wrap-up ends), then checks its
+/// input, changes state only when valid, and finally matches waiting contacts to free agents.
+/// </summary>
+public sealed class Centre
+{
+    private readonly Dictionary<string, Contact> _contacts = new();
+    private readonly Dictionary<string, Agent> _agents = new();
+    private readonly List<RoutingEvent> _events = new();
+    private readonly Dictionary<string, Contact> _changedContacts = new();
+    private readonly HashSet<string> _changedAgents = new();
+    private readonly TimeProvider _time;
+    private readonly TimeZoneInfo _zone;
+    private DailyStatistics _today;
+    private bool _statisticsChanged;
+
+    public Centre(string id, RoutingOptions options, TimeProvider time)
+    {
+        if (!CentreCatalog.IsKnown(id)) throw new ArgumentException($"Unknown centre '{id}'.", nameof(id));
+        Id = id;
+        Options = options;
+        _time = time;
+        _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
+        _today = new DailyStatistics { Centre = id, Day = DayOf(time.GetUtcNow()) };
+    }
+
+    public string Id { get; }
+    public RoutingOptions Options { get; }
+    /// <summary>Next arrival number; persisted so a restarted centre keeps numbering where it stopped.</summary>
+    public long NextSequence { get; private set; } = 1;
+
+    public IEnumerable<Agent> Agents => _agents.Values;
+    public IEnumerable<Contact> LiveContacts => _contacts.Values;
+    public DailyStatistics Today => _today;
+
+    public Agent? FindAgent(string agentId) => _agents.GetValueOrDefault(agentId);
+    public Contact? FindContact(string contactId) => _contacts.GetValueOrDefault(contactId);
+
+    /// <summary>Waiting contacts (queued or offered) in routing order: effective priority, then arrival.</summary>
+    public IReadOnlyList<Contact> WaitingInOrder()
+    {
+        var now = _time.GetUtcNow();
+        return _contacts.Values
+            .Where(c => c.IsWaiting)
+            .OrderByDescending(c => c.EffectivePriority(now, Options.AgingPointsPerMinute))
+            .ThenBy(c => c.QueuedAt)
+            .ThenBy(c => c.Sequence)
+            .ToList();
+    }
+
+    public TimeSpan LongestWait()
+    {
+        var now = _time.GetUtcNow();
+        var waits = _contacts.Values.Where(c => c.IsWaiting).Select(c => now - c.QueuedAt);
+        return waits.DefaultIfEmpty(TimeSpan.Zero).Max();
+    }
+
+    public IReadOnlyDictionary<AgentStatus, int> AgentsByStatus()
+    {
+        var now = _time.GetUtcNow();
+        return Enum.GetValues<AgentStatus>().ToDictionary(s => s, s => _agents.Values.Count(a => a.StatusAt(now) == s));
+    }
+
+    /// <summary>The earliest moment at which time alone changes something (an offer expiring, a wrap-up ending).</summary>
+    public DateTimeOffset? NextDeadline()
+    {
+        var now = _time.GetUtcNow();
+        var deadlines = _agents.Values.Select(a => a.OfferExpiresAt)
+            .Concat(_agents.Values.Select(a => a.WrapUpUntil))
+            .Concat(_contacts.Values.Where(c => c.Status == ContactStatus.Queued).SelectMany(c => c.DeclinedUntil.Values.Select(v => (DateTimeOffset?)v)))
+            .Where(d => d > now);
+        return deadlines.Min();
+    }
+
+    // ---- Restoring from the store ----
+
+    /// <summary>Puts back state saved earlier. Only live contacts belong here; finished ones stay in the store.</summary>
+    public void Restore(IEnumerable<Agent> agents, IEnumerable<Contact> liveContacts, DailyStatistics? today, long nextSequence)
+    {
+        foreach (var agent in agents) _agents[agent.Id] = agent;
+        foreach (var contact in liveContacts.Where(c => c.IsLive)) _contacts[contact.Id] = contact;
+        if (today is not null && today.Day == _today.Day) _today = today;
+        NextSequence = Math.Max(NextSequence, nextSequence);
+    }
+
+    // ---- Commands ----
+
+    public Refusal? Queue(Contact contact)
+    {
+        Advance();
+        if (_contacts.ContainsKey(contact.Id)) return null; // already here: a duplicate changes nothing
+        if (contact.HomeCentre != Id && contact.Hops == 0)
+            return new Refusal(RefusalKind.Invalid, "centre", $"Contact {contact.Id} belongs to {contact.HomeCentre}, not {Id}.");
+        contact.Centre = Id;
+        contact.Sequence = NextSequence++;
+        contact.Status = ContactStatus.Queued;
+        _contacts[contact.Id] = contact;
+        CountToday(s => s.Offered++);
+        Record(new ContactWasQueued(contact.Id, Now), contact);
+        Match();
+        return null;
+    }
+
+    /// <summary>Adds an agent to this centre or updates name and skills of one already here.</summary>
+    public Refusal? RegisterAgent(string agentId, string name, IReadOnlyDictionary<string, int> skills)
+    {
+        Advance();
+        foreach (var (centre, level) in skills)
+        {
+            if (!CentreCatalog.IsKnown(centre)) return new Refusal(RefusalKind.Invalid, $"skills.{centre}", $"Unknown centre '{centre}'.");
+            if (level is < RoutingOptions.MinSkill or > RoutingOptions.MaxSkill)
+                return new Refusal(RefusalKind.Invalid, $"skills.{centre}", $"Skill level must be {RoutingOptions.MinSkill}–{RoutingOptions.MaxSkill}, was {level}.");
+        }
+        if (!skills.ContainsKey(Id))
+            return new Refusal(RefusalKind.Invalid, $"skills.{Id}", $"An agent of {Id} needs a skill level for {Id}.");
+
+        if (!_agents.TryGetValue(agentId, out var agent))
+        {
+            agent = new Agent { Id = agentId, HomeCentre = Id, IdleSince = Now, ReportedStatus = AgentStatus.Offline };
+            _agents[agentId] = agent;
+        }
+        agent.Name = name;
+        agent.Skills = new Dictionary<string, int>(skills);
+        _changedAgents.Add(agentId);
+        Match();
+        return null;
+    }
+
+    public Refusal? SetPresence(string agentId, AgentPresence presence)
+    {
+        Advance();
+        if (!_agents.TryGetValue(agentId, out var agent)) return UnknownAgent(agentId);
+        var before = agent.StatusAt(Now);
+
+        switch (presence)
+        {
+            case AgentPresence.Available:
+                agent.LoggedIn = true;
+                agent.OnBreak = false;
+                agent.NotResponding = false;
+                // Asking for "available" during wrap-up ends it early, as agents expect from a ready button.
+                if (agent.WrapUpUntil > Now) agent.WrapUpUntil = Now;
+                if (before is AgentStatus.Offline or AgentStatus.Break or AgentStatus.NotResponding or AgentStatus.WrapUp)
+                    agent.IdleSince = Now;
+                break;
+            case AgentPresence.Break:
+                // A break asked for during a call takes effect after the call and its wrap-up (derived status).
+                agent.LoggedIn = true;
+                agent.OnBreak = true;
+                agent.NotResponding = false;
+                ReturnOffer(agent, RequeueReason.AgentLeft);
+                break;
+            case AgentPresence.Offline:
+                if (agent.ConnectedContactId is not null)
+                    return new Refusal(RefusalKind.Conflict, "status", $"Agent {agentId} is connected to contact {agent.ConnectedContactId}; complete it before going offline.");
+                ReturnOffer(agent, RequeueReason.AgentLeft);
+                agent.LoggedIn = false;
+                agent.OnBreak = false;
+                agent.NotResponding = false;
+                agent.WrapUpUntil = null;
+                break;
+        }
+        _changedAgents.Add(agentId);
+        Match();
+        return null;
+    }
+
+    public Refusal? Accept(string agentId, string contactId)
+    {
+        Advance();
+        if (!_agents.TryGetValue(agentId, out var agent)) return UnknownAgent(agentId);
+        if (agent.OfferedContactId != contactId)
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is not offered to agent {agentId}.");
+        var contact = _contacts[contactId];
+        agent.OfferedContactId = null;
+        agent.OfferExpiresAt = null;
+        agent.ConnectedContactId = contactId;
+        contact.Status = ContactStatus.Connected;
+        contact.AnsweredAt = Now;
+        var waited = Now - contact.QueuedAt;
+        CountToday(s => s.CountAnswered(waited, Options.ServiceLevelTarget));
+        _changedAgents.Add(agentId);
+        Record(new ContactWasAnswered(contactId, agentId, waited, Now), contact);
+        Match();
+        return null;
+    }
+
+    public Refusal? Reject(string agentId, string contactId)
+    {
+        Advance();
+        if (!_agents.TryGetValue(agentId, out var agent)) return UnknownAgent(agentId);
+        if (agent.OfferedContactId != contactId)
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is not offered to agent {agentId}.");
+        _contacts[contactId].DeclinedUntil[agentId] = Now + Options.RejectCooldown;
+        ReturnOffer(agent, RequeueReason.Rejected);
+        // The agent who declined goes to the back of the idle line.
+        agent.IdleSince = Now;
+        Match();
+        return null;
+    }
+
+    public Refusal? Complete(string contactId, string outcome, string? summary)
+    {
+        Advance();
+        if (!_contacts.TryGetValue(contactId, out var contact))
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+        if (contact.Status != ContactStatus.Connected)
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}, not connected.");
+        var agent = _agents[contact.AgentId!];
+        agent.ConnectedContactId = null;
+        agent.WrapUpUntil = Now + Options.WrapUp;
+        agent.IdleSince = Now + Options.WrapUp;
+        _changedAgents.Add(agent.Id);
+        contact.Status = ContactStatus.Completed;
+        contact.CompletedAt = Now;
+        contact.Outcome = outcome;
+        contact.Summary = summary;
+        Finish(contact, new ContactWasCompleted(contactId, agent.Id, outcome, Now));
+        Match();
+        return null;
+    }
+
+    public Refusal? Abandon(string contactId)
+    {
+        Advance();
+        if (!_contacts.TryGetValue(contactId, out var contact))
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+        if (!contact.IsWaiting)
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a waiting contact can be abandoned.");
+        if (contact.Status == ContactStatus.Offered && _agents.TryGetValue(contact.AgentId!, out var agent))
+        {
+            // The caller hung up during the ring: the agent is free again without losing their place.
+            agent.OfferedContactId = null;
+            agent.OfferExpiresAt = null;
+            _changedAgents.Add(agent.Id);
+        }
+        contact.Status = ContactStatus.Abandoned;
+        contact.AbandonedAt = Now;
+        contact.AgentId = null;
+        CountToday(s => s.Abandoned++);
+        Finish(contact, new ContactWasAbandoned(contactId, Now - contact.QueuedAt, Now));
+        Match();
+        return null;
+    }
+
+    /// <summary>Applies what time alone has done, then matches. The worker calls this when a deadline passes.</summary>
+    public void Tick()
+    {
+        Advance();
+        Match();
+    }
+
+    /// <summary>Events and changed entities since the last call, for the worker to persist and publish.</summary>
+    public CentreChanges TakeChanges()
+    {
+        ReportAgentStatusChanges();
+        var changes = new CentreChanges(
+            _events.ToList(),
+            _changedContacts.Values.ToList(),
+            _changedAgents.Select(id => _agents[id]).ToList(),
+            _statisticsChanged ? _today : null);
+        _events.Clear();
+        _changedContacts.Clear();
+        _changedAgents.Clear();
+        _statisticsChanged = false;
+        return changes;
+    }
+
+    // ---- Rules ----
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    private void Advance()
+    {
+        var now = Now;
+        var day = DayOf(now);
+        if (day != _today.Day)
+        {
+            _today = new DailyStatistics { Centre = Id, Day = day };
+            _statisticsChanged = true;
+        }
+
+        foreach (var agent in _agents.Values.Where(a => a.OfferExpiresAt <= now).ToList())
+        {
+            // No answer in time: the agent is marked not responding until they say they are available.
+            ReturnOffer(agent, RequeueReason.OfferTimedOut);
+            agent.NotResponding = true;
+        }
+        foreach (var agent in _agents.Values.Where(a => a.WrapUpUntil <= now).ToList())
+        {
+            agent.WrapUpUntil = null;
+            _changedAgents.Add(agent.Id);
+        }
+        foreach (var contact in _contacts.Values)
+        {
+            var expired = contact.DeclinedUntil.Where(d => d.Value <= now).Select(d => d.Key).ToList();
+            foreach (var agentId in expired) contact.DeclinedUntil.Remove(agentId);
+            if (expired.Count > 0) _changedContacts[contact.Id] = contact;
+        }
+    }
+
+    /// <summary>Offers waiting contacts, in routing order, to the best free eligible agent; never two at once.</summary>
+    private void Match()
+    {
+        var now = Now;
+        var free = _agents.Values.Where(a => a.StatusAt(now) == AgentStatus.Available).ToList();
+        if (free.Count == 0) return;
+        foreach (var contact in WaitingInOrder().Where(c => c.Status == ContactStatus.Queued))
+        {
+            var agent = BestAgentFor(contact, free, now);
+            if (agent is null) continue;
+            Offer(contact, agent);
+            free.Remove(agent);
+            if (free.Count == 0) return;
+        }
+    }
+
+    private Agent? BestAgentFor(Contact contact, List<Agent> free, DateTimeOffset now)
+    {
+        var eligible = free.Where(a => a.SkillFor(contact.HomeCentre) >= Options.MinimumSkillLevel
+                                       && !(contact.DeclinedUntil.TryGetValue(a.Id, out var until) && until > now));
+        var ordered = Options.PreferHigherSkill
+            ? eligible.OrderByDescending(a => a.SkillFor(contact.HomeCentre)).ThenBy(a => a.IdleSince)
+            : eligible.OrderBy(a => a.IdleSince);
+        return ordered.ThenBy(a => a.Id, StringComparer.Ordinal).FirstOrDefault();
+    }
+
+    private void Offer(Contact contact, Agent agent)
+    {
+        contact.Status = ContactStatus.Offered;
+        contact.AgentId = agent.Id;
+        contact.OfferedAt = Now;
+        contact.OfferCount++;
+        agent.OfferedContactId = contact.Id;
+        agent.OfferExpiresAt = Now + Options.OfferTimeout;
+        _changedAgents.Add(agent.Id);
+        Record(new ContactWasOffered(contact.Id, agent.Id, agent.OfferExpiresAt.Value, Now), contact);
+    }
+
+    /// <summary>Puts an agent's pending offer back in the queue; the contact keeps its arrival time, so its old place.</summary>
+    private void ReturnOffer(Agent agent, RequeueReason reason)
+    {
+        if (agent.OfferedContactId is not { } contactId) return;
+        agent.OfferedContactId = null;
+        agent.OfferExpiresAt = null;
+        _changedAgents.Add(agent.Id);
+        if (!_contacts.TryGetValue(contactId, out var contact)) return;
+        contact.Status = ContactStatus.Queued;
+        contact.AgentId = null;
+        contact.OfferedAt = null;
+        Record(new ContactWasRequeued(contactId, agent.Id, reason, Now), contact);
+    }
+
+    private void Finish(Contact contact, RoutingEvent finished)
+    {
+        _contacts.Remove(contact.Id);
+        Record(finished, contact);
+    }
+
+    private void Record(RoutingEvent e, Contact contact)
+    {
+        _events.Add(e);
+        _changedContacts[contact.Id] = contact;
+    }
+
+    private void ReportAgentStatusChanges()
+    {
+        var now = Now;
+        foreach (var agent in _agents.Values)
+        {
+            var status = agent.StatusAt(now);
+            if (status == agent.ReportedStatus) continue;
+            agent.ReportedStatus = status;
+            _changedAgents.Add(agent.Id);
+            _events.Add(new AgentStatusWasChanged(agent.Id, status, now));
+        }
+    }
+
+    private void CountToday(Action<DailyStatistics> count)
+    {
+        count(_today);
+        _statisticsChanged = true;
+    }
+
+    private DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, _zone).DateTime);
+
+    private static Refusal UnknownAgent(string agentId) =>
+        new(RefusalKind.NotFound, "agentId", $"Agent {agentId} is not registered at this centre.");
+}
+
+/// <summary>What one or more commands changed: events in order, and the entities to save.</summary>
+public sealed record CentreChanges(
+    IReadOnlyList<RoutingEvent> Events,
+    IReadOnlyList<Contact> Contacts,
+    IReadOnlyList<Agent> Agents,
+    DailyStatistics? Statistics)
+{
+    public bool IsEmpty => Events.Count == 0 && Contacts.Count == 0 && Agents.Count == 0 && Statistics is null;
+}

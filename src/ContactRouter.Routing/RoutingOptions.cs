@@ -1,0 +1,37 @@
+namespace ContactRouter.Routing;
+
+/// <summary>How a centre routes. Defaults follow the Dutch service norms in shared/domain.md.</summary>
+public sealed record RoutingOptions
+{
+    /// <summary>An unanswered offer returns to the queue after this; the agent goes to not-responding.</summary>
+    public TimeSpan OfferTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>After-call work before the agent is available again.</summary>
+    public TimeSpan WrapUp { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Service level counts contacts answered within this wait (common KCC target: 20–30 s).</summary>
+    public TimeSpan ServiceLevelTarget { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Priority points a waiting contact gains per minute (FreeSWITCH mod_callcenter style aging),
+    /// so a low-priority caller is eventually served before fresh high-priority ones: nothing starves.
+    /// </summary>
+    public double AgingPointsPerMinute { get; init; } = 1.0;
+
+    /// <summary>When true, a higher skill level wins over idle time; otherwise the longest-idle eligible agent gets the offer.</summary>
+    public bool PreferHigherSkill { get; init; }
+
+    /// <summary>Lowest skill level an agent needs for a contact's home centre.</summary>
+    public int MinimumSkillLevel { get; init; } = 1;
+
+    /// <summary>An agent who rejected a contact is not offered that same contact again for this long.</summary>
+    public TimeSpan RejectCooldown { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Statistics are kept per calendar day in this time zone (the municipality's day, not UTC's).</summary>
+    public string TimeZone { get; init; } = "Europe/Amsterdam";
+
+    public const int MinSkill = 1;
+    public const int MaxSkill = 5;
+    public const int MinPriority = 0;
+    public const int MaxPriority = 9;
+}
