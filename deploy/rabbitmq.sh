@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# deploy/rabbitmq.sh -- run ContactRouter's own private RabbitMQ node.
+#
+# Usage: deploy/rabbitmq.sh start|stop|status|reset
+#
+#   start   install Debian's rabbitmq-server package if missing, then start the
+#           private node (no-op if it is already running). Waits until it is
+#           ready (timeout: $RABBITMQ_START_TIMEOUT seconds, default 120).
+#   stop    stop the private node and wait for it to exit (no-op if stopped).
+#   status  print whether the node is running; exit 0 if running, 1 if not.
+#   reset   stop, then delete the node's data and log directory.
+#
+# The node:
+#   * is named contactrouter@localhost and uses the repo's rabbitmq.conf
+#     (AMQP on 127.0.0.1:5682, guest/guest from loopback only);
+#   * uses Erlang distribution port 25682 on 127.0.0.1 (a system node uses
+#     5672/25672, so both can run side by side);
+#   * keeps data + logs in <repo>/.rabbitmq/ (gitignored), owned by the
+#     'rabbitmq' user. If the rabbitmq user cannot reach the repo (some parent
+#     directory is not traversable/readable for it, e.g. a repo under a 0700
+#     home directory), the data dir falls back to
+#     /var/tmp/contactrouter-rabbitmq-<first 12 hex of sha256(repo path)>/ and
+#     rabbitmq.conf is copied there on every start;
+#   * enables no plugins (empty enabled_plugins file), and ignores
+#     /etc/rabbitmq/{rabbitmq-env.conf,rabbitmq.conf,advanced.config,
+#     enabled_plugins} of the system installation.
+#
+# Logs: <data dir>/log/contactrouter@localhost.log
+#
+# How it runs things (gotchas with Debian's packaging):
+#   * /usr/sbin/rabbitmq-server and /usr/sbin/rabbitmqctl are wrappers that
+#     'cd /var/lib/rabbitmq' and, when run as root, re-run the real script via
+#     'su rabbitmq -s /bin/sh -c "..."' (HOME becomes /var/lib/rabbitmq; other
+#     environment variables happen to survive, but args are re-quoted through
+#     a string). We skip the wrappers and run /usr/lib/rabbitmq/bin/* directly
+#     as 'runuser -u rabbitmq -- env -i ...' with an explicit, minimal
+#     environment, so nothing from the caller's environment (RABBITMQ_NODE_PORT,
+#     RABBITMQ_NODENAME, ...) or from /etc/rabbitmq/rabbitmq-env.conf leaks in.
+#   * Erlang cookie: both the node and the CLI run as 'rabbitmq' with
+#     HOME=/var/lib/rabbitmq, so they share /var/lib/rabbitmq/.erlang.cookie
+#     (the same cookie the stock wrappers use; so
+#     'rabbitmqctl -n contactrouter@localhost list_queues' works too).
+#     Running rabbitmqctl directly as root would use /root/.erlang.cookie and
+#     fail with an authentication error: always go through the rabbitmq user.
+#   * The script needs root (chown, runuser, apt-get). When not run as root it
+#     re-executes itself with sudo.
+set -euo pipefail
+
+usage() {
+    echo "usage: $0 start|stop|status|reset" >&2
+    exit 2
+}
+
+[[ $# -eq 1 ]] || usage
+ACTION="$1"
+case "$ACTION" in start|stop|status|reset) ;; *) usage ;; esac
+
+SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/$(basename "${BASH_SOURCE[0]}")"
+REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd -P)"
+
+if [[ "$(id -u)" -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+        exec sudo -- bash "$SCRIPT_PATH" "$ACTION"
+    fi
+    echo "error: $0 must run as root (and sudo is not available)" >&2
+    exit 1
+fi
+
+# --- settings -------------------------------------------------------------
+NODE="contactrouter@localhost"
+AMQP_HOST="127.0.0.1"
+AMQP_PORT=5682        # must match listeners.tcp.1 in rabbitmq.conf
+DIST_PORT=25682       # must match distribution.listener.port_range in rabbitmq.conf
+START_TIMEOUT="${RABBITMQ_START_TIMEOUT:-120}"
+STOP_TIMEOUT=60
+
+RMQ_USER="rabbitmq"
+RMQ_HOME="/var/lib/rabbitmq"          # rabbitmq user's HOME: holds .erlang.cookie
+RMQ_BIN="/usr/lib/rabbitmq/bin"       # the real scripts (not the /usr/sbin wrappers)
+CONF_SRC="$REPO_ROOT/rabbitmq.conf"
+SAFE_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+log() { echo "rabbitmq.sh: $*"; }
+err() { echo "rabbitmq.sh: $*" >&2; }
+
+is_installed() {
+    [[ -x "$RMQ_BIN/rabbitmq-server" && -x "$RMQ_BIN/rabbitmqctl" ]] && id -u "$RMQ_USER" >/dev/null 2>&1
+}
+
+install_rabbitmq() {
+    log "rabbitmq-server is not installed; installing Debian's package..."
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server
+    # The package's postinst may start (or try to start) a system node on
+    # 5672/25672. That node is irrelevant to us and does not collide with ours.
+    is_installed || { err "rabbitmq-server still not usable after install"; exit 1; }
+}
+
+# Run a command as the rabbitmq user, in a clean environment.
+as_rmq() {
+    (
+        cd "$RMQ_HOME" 2>/dev/null || cd /
+        runuser -u "$RMQ_USER" -- env -i \
+            HOME="$RMQ_HOME" PATH="$SAFE_PATH" LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+            "$@"
+    )
+}
+
+# Pick the data dir: inside the repo if the rabbitmq user can reach it.
+select_data_dir() {
+    if as_rmq test -r "$CONF_SRC" -a -x "$REPO_ROOT"; then
+        DATA_DIR="$REPO_ROOT/.rabbitmq"
+        CONF_FILE="$CONF_SRC"
+    else
+        local hash
+        hash="$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)"
+        DATA_DIR="/var/tmp/contactrouter-rabbitmq-$hash"
+        CONF_FILE="$DATA_DIR/rabbitmq.conf"   # copied from the repo on start
+    fi
+    MNESIA_BASE="$DATA_DIR/mnesia"
+    LOG_DIR="$DATA_DIR/log"
+    PID_FILE="$MNESIA_BASE/$NODE.pid"
+    PLUGINS_FILE="$DATA_DIR/enabled_plugins"
+    ENV_FILE="$DATA_DIR/rabbitmq-env.conf"
+}
+
+# Environment for the node and the CLI tools (all explicit; see header).
+rmq_env() {
+    RMQ_ENV=(
+        RABBITMQ_NODENAME="$NODE"
+        RABBITMQ_USE_LONGNAME=false
+        RABBITMQ_CONFIG_FILE="$CONF_FILE"
+        # Point at files in our data dir so /etc/rabbitmq/* is never read.
+        RABBITMQ_CONF_ENV_FILE="$ENV_FILE"
+        RABBITMQ_ADVANCED_CONFIG_FILE="$DATA_DIR/advanced.config"
+        RABBITMQ_ENABLED_PLUGINS_FILE="$PLUGINS_FILE"
+        RABBITMQ_MNESIA_BASE="$MNESIA_BASE"
+        RABBITMQ_LOG_BASE="$LOG_DIR"
+        RABBITMQ_PID_FILE="$PID_FILE"
+        RABBITMQ_DIST_PORT="$DIST_PORT"
+        # The CLI tools are Erlang nodes too (ports 35672-35682): loopback only.
+        RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+        # If our node is the first Erlang node on the machine it starts epmd
+        # (port 4369); keep that on loopback as well.
+        ERL_EPMD_ADDRESS=127.0.0.1
+    )
+}
+
+ctl() {
+    as_rmq "${RMQ_ENV[@]}" "$RMQ_BIN/rabbitmqctl" -n "$NODE" "$@"
+}
+
+is_running() {
+    is_installed || return 1
+    ctl -q ping >/dev/null 2>&1
+}
+
+# PID of our node's OS process if the pid file names a live beam process.
+node_pid() {
+    local pid
+    [[ -r "$PID_FILE" ]] || return 1
+    pid="$(tr -dc '0-9' <"$PID_FILE")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    [[ "$(ps -o comm= -p "$pid" 2>/dev/null)" == beam* ]] || return 1
+    echo "$pid"
+}
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/$AMQP_HOST/$1") 2>/dev/null
+}
+
+dump_logs() {
+    err "---- tail of RabbitMQ logs in $LOG_DIR ----"
+    local f found=0
+    for f in "$LOG_DIR"/*; do
+        [[ -f "$f" && -s "$f" ]] || continue
+        found=1
+        err "==> $f <=="
+        tail -n 60 "$f" >&2 || true
+    done
+    [[ $found -eq 1 ]] || err "(no log files)"
+    err "---- end of logs ----"
+}
+
+prepare_data_dir() {
+    mkdir -p "$MNESIA_BASE" "$LOG_DIR"
+    if [[ "$CONF_FILE" != "$CONF_SRC" ]]; then
+        cp "$CONF_SRC" "$CONF_FILE"
+    fi
+    # No plugins at all (not even the ones enabled system-wide).
+    echo '[].' >"$PLUGINS_FILE"
+    cat >"$ENV_FILE" <<EOF
+# Generated by deploy/rabbitmq.sh -- do not edit, rewritten on every start.
+# Exists so that /etc/rabbitmq/rabbitmq-env.conf is NOT sourced; the actual
+# settings are passed as RABBITMQ_* environment variables by the script.
+EOF
+    chown -R "$RMQ_USER:$RMQ_USER" "$DATA_DIR"
+    chmod 750 "$DATA_DIR"
+}
+
+ensure_cookie() {
+    # The package's postinst normally creates it; create one if it is missing
+    # so the node and the CLI agree on it from the first start.
+    local cookie="$RMQ_HOME/.erlang.cookie"
+    if [[ ! -s "$cookie" ]]; then
+        mkdir -p "$RMQ_HOME"
+        (umask 077; head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$cookie")
+        chown "$RMQ_USER:$RMQ_USER" "$RMQ_HOME" "$cookie"
+        chmod 400 "$cookie"
+    fi
+}
+
+do_start() {
+    is_installed || install_rabbitmq
+    select_data_dir
+    rmq_env
+    if is_running; then
+        log "RabbitMQ node $NODE is already running on $AMQP_HOST:$AMQP_PORT (data: $DATA_DIR)"
+        return 0
+    fi
+    local pid
+    if pid="$(node_pid)"; then
+        err "RabbitMQ node $NODE has a live process (pid $pid) but does not answer;" \
+            "run '$0 stop' (or reset) first"
+        dump_logs
+        exit 1
+    fi
+    if port_in_use "$AMQP_PORT"; then
+        err "port $AMQP_HOST:$AMQP_PORT is already in use by another process; cannot start $NODE"
+        exit 1
+    fi
+    ensure_cookie
+    prepare_data_dir
+
+    log "starting RabbitMQ node $NODE (data: $DATA_DIR) ..."
+    local startup_log="$LOG_DIR/startup.log"
+    if ! as_rmq "${RMQ_ENV[@]}" "$RMQ_BIN/rabbitmq-server" -detached >"$startup_log" 2>&1; then
+        err "rabbitmq-server -detached failed"
+        dump_logs
+        exit 1
+    fi
+
+    # 'wait <pidfile>' waits for the pid file, then for the rabbit app, and
+    # gives up early if the OS process dies (e.g. bad config, port in use).
+    if ! ctl wait "$PID_FILE" --timeout "$START_TIMEOUT" >>"$startup_log" 2>&1 ||
+       ! ctl await_startup --timeout "$START_TIMEOUT" >>"$startup_log" 2>&1; then
+        err "RabbitMQ node $NODE failed to start within ${START_TIMEOUT}s"
+        dump_logs
+        # Don't leave a half-started node behind.
+        if pid="$(node_pid)"; then
+            kill -TERM "$pid" 2>/dev/null || true
+        fi
+        exit 1
+    fi
+    if ! port_in_use "$AMQP_PORT"; then
+        err "RabbitMQ node $NODE started but nothing accepts connections on $AMQP_HOST:$AMQP_PORT"
+        dump_logs
+        exit 1
+    fi
+    log "RabbitMQ node $NODE ready on $AMQP_HOST:$AMQP_PORT"
+}
+
+do_stop() {
+    if ! is_installed; then
+        log "RabbitMQ node $NODE is not running (rabbitmq-server not installed)"
+        return 0
+    fi
+    select_data_dir
+    rmq_env
+    local pid=""
+    pid="$(node_pid)" || pid=""
+    if is_running; then
+        log "stopping RabbitMQ node $NODE ..."
+        if [[ -n "$pid" ]]; then
+            # With a pid file, 'stop' also waits for the OS process to exit.
+            ctl stop "$PID_FILE" >/dev/null
+        else
+            ctl stop >/dev/null
+        fi
+    elif [[ -n "$pid" ]]; then
+        # Process exists but does not answer the CLI (hung / half-started).
+        log "RabbitMQ node $NODE (pid $pid) does not answer; sending SIGTERM"
+        kill -TERM "$pid" 2>/dev/null || true
+    else
+        log "RabbitMQ node $NODE is not running"
+        return 0
+    fi
+    local i
+    for ((i = 0; i < STOP_TIMEOUT; i++)); do
+        [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || break
+        sleep 1
+    done
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        err "node process $pid still alive after ${STOP_TIMEOUT}s; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    log "RabbitMQ node $NODE stopped"
+}
+
+do_status() {
+    if ! is_installed; then
+        log "RabbitMQ node $NODE is not running (rabbitmq-server not installed)"
+        return 1
+    fi
+    select_data_dir
+    rmq_env
+    if is_running; then
+        log "RabbitMQ node $NODE is running on $AMQP_HOST:$AMQP_PORT (data: $DATA_DIR)"
+        return 0
+    fi
+    log "RabbitMQ node $NODE is not running"
+    return 1
+}
+
+do_reset() {
+    do_stop
+    is_installed || return 0
+    select_data_dir
+    case "$DATA_DIR" in
+        "$REPO_ROOT/.rabbitmq" | /var/tmp/contactrouter-rabbitmq-*) ;;
+        *) err "refusing to delete unexpected data dir '$DATA_DIR'"; exit 1 ;;
+    esac
+    rm -rf -- "$DATA_DIR"
+    log "deleted $DATA_DIR"
+}
+
+case "$ACTION" in
+    start) do_start ;;
+    stop) do_stop ;;
+    status) do_status ;;
+    reset) do_reset ;;
+esac

@@ -1,0 +1,69 @@
+using ContactRouter.Contracts;
+using ContactRouter.Routing;
+using MassTransit;
+
+namespace ContactRouter.Components;
+
+/// <summary>
+/// The centre worker's consumer: one per centre queue, one message at a time. Each command maps onto the
+/// routing core; a request gets the <see cref="CommandResult"/> back so the API can answer truthfully.
+/// </summary>
+public sealed class CentreCommandConsumer(CentreWorker worker) :
+    IConsumer<QueueContact>, IConsumer<RegisterAgent>, IConsumer<SetAgentStatus>, IConsumer<AcceptOffer>,
+    IConsumer<RejectOffer>, IConsumer<CompleteContact>, IConsumer<AbandonContact>, IConsumer<CheckDeadlines>
+{
+    public Task Consume(ConsumeContext<QueueContact> context) => Handle(context, centre =>
+    {
+        var m = context.Message;
+        // The store knows finished contacts the centre no longer holds; QueueContact's command id guards those.
+        return centre.Queue(new Contact
+        {
+            Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
+            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt,
+        });
+    });
+
+    public Task Consume(ConsumeContext<RegisterAgent> context) =>
+        Handle(context, centre => centre.RegisterAgent(context.Message.AgentId, context.Message.Name, context.Message.Skills));
+
+    public Task Consume(ConsumeContext<SetAgentStatus> context) => Handle(context, centre =>
+        Enum.TryParse<AgentPresence>(context.Message.Status, ignoreCase: true, out var presence)
+            ? centre.SetPresence(context.Message.AgentId, presence)
+            : new Refusal(RefusalKind.Invalid, "status", $"Unknown status '{context.Message.Status}'."));
+
+    public Task Consume(ConsumeContext<AcceptOffer> context) =>
+        Handle(context, centre => centre.Accept(context.Message.AgentId, context.Message.ContactId));
+
+    public Task Consume(ConsumeContext<RejectOffer> context) =>
+        Handle(context, centre => centre.Reject(context.Message.AgentId, context.Message.ContactId));
+
+    public Task Consume(ConsumeContext<CompleteContact> context) =>
+        Handle(context, centre => centre.Complete(context.Message.ContactId, context.Message.Outcome, context.Message.Summary));
+
+    public Task Consume(ConsumeContext<AbandonContact> context) =>
+        Handle(context, centre => centre.Abandon(context.Message.ContactId));
+
+    public Task Consume(ConsumeContext<CheckDeadlines> context) => Handle(context, centre =>
+    {
+        centre.Tick();
+        return null;
+    });
+
+    private async Task Handle<T>(ConsumeContext<T> context, Func<Centre, Refusal?> apply) where T : CentreCommand
+    {
+        var result = await worker.Handle(context.Message, apply, context, context.CancellationToken);
+        if (context.RequestId is not null)
+            await context.RespondAsync(result);
+    }
+}
+
+public sealed class CentreCommandConsumerDefinition : ConsumerDefinition<CentreCommandConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<CentreCommandConsumer> consumer, IRegistrationContext context)
+    {
+        // Single writer per centre: one message at a time on the centre's queue.
+        endpoint.ConcurrentMessageLimit = 1;
+        // A version clash or a busy SQLite file is transient; after the retries the message goes to the error queue.
+        endpoint.UseMessageRetry(r => r.Intervals(50, 200, 1000));
+    }
+}

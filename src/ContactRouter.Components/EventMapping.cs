@@ -1,0 +1,57 @@
+using ContactRouter.Contracts;
+using ContactRouter.Routing;
+
+namespace ContactRouter.Components;
+
+/// <summary>Turns the routing core's events into the bus's event contracts.</summary>
+public static class EventMapping
+{
+    public static IEnumerable<object> ToMessages(Centre centre, CentreChanges changes, DateTimeOffset now)
+    {
+        var contacts = changes.Contacts.ToDictionary(c => c.Id);
+        foreach (var e in changes.Events)
+        {
+            yield return e switch
+            {
+                ContactWasQueued q => Queued(contacts[q.ContactId]),
+                ContactWasOffered o => new ContactOffered { ContactId = o.ContactId, Centre = centre.Id, AgentId = o.AgentId, OfferedAt = o.At, ExpiresAt = o.ExpiresAt },
+                ContactWasAnswered a => new ContactAnswered { ContactId = a.ContactId, Centre = centre.Id, AgentId = a.AgentId, AnsweredAt = a.At, WaitedSeconds = a.Waited.TotalSeconds },
+                ContactWasRequeued r => new ContactRequeued { ContactId = r.ContactId, Centre = centre.Id, AgentId = r.AgentId, Reason = Lower(r.Reason), At = r.At },
+                ContactWasCompleted c => new ContactCompleted
+                {
+                    ContactId = c.ContactId, Centre = centre.Id, AgentId = c.AgentId, Outcome = c.Outcome,
+                    Summary = contacts[c.ContactId].Summary, CompletedAt = c.At,
+                },
+                ContactWasAbandoned a => new ContactAbandoned { ContactId = a.ContactId, Centre = centre.Id, AbandonedAt = a.At, WaitedSeconds = a.Waited.TotalSeconds },
+                AgentStatusWasChanged s => new AgentStatusChanged { AgentId = s.AgentId, Centre = centre.Id, Status = Lower(s.Status), At = s.At },
+                _ => throw new InvalidOperationException($"No contract for {e.GetType().Name}."),
+            };
+        }
+        yield return LoadOf(centre, now);
+    }
+
+    public static CentreLoadChanged LoadOf(Centre centre, DateTimeOffset now)
+    {
+        var waiting = centre.LiveContacts.Where(c => c.IsWaiting).ToList();
+        return new CentreLoadChanged
+        {
+            Centre = centre.Id,
+            At = now,
+            Waiting = waiting.Count,
+            OldestWaitingSince = waiting.Count == 0 ? null : waiting.Min(c => c.QueuedAt),
+            Agents = centre.AgentsByStatus().ToDictionary(p => Lower(p.Key), p => p.Value),
+            Offered = centre.Today.Offered,
+            Answered = centre.Today.Answered,
+            Abandoned = centre.Today.Abandoned,
+            ServiceLevel = centre.Today.ServiceLevel,
+        };
+    }
+
+    public static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static ContactQueued Queued(Contact c) => new()
+    {
+        ContactId = c.Id, Centre = c.Centre, HomeCentre = c.HomeCentre, Channel = c.Channel, Caller = c.Caller,
+        Priority = c.Priority, Topic = c.Topic, QueuedAt = c.QueuedAt,
+    };
+}

@@ -1,0 +1,52 @@
+using ContactRouter.Routing;
+
+namespace ContactRouter.Components;
+
+/// <summary>What this process runs. The all-in-one host runs every centre and the API; a deployment splits them.</summary>
+public sealed class HostingOptions
+{
+    public const string Section = "Router";
+
+    /// <summary>Centres whose workers run in this process: "all", "none", or ids separated by commas.</summary>
+    public string Centres { get; set; } = "all";
+
+    /// <summary>Whether this process serves the HTTP API and consoles.</summary>
+    public bool Api { get; set; } = true;
+
+    public IReadOnlyList<string> CentreIds => Centres.Trim().ToLowerInvariant() switch
+    {
+        "all" => CentreCatalog.All,
+        "none" or "" => [],
+        var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+    };
+
+    /// <summary>How often every worker process nudges its centres to apply timeouts; also how a hot standby notices it took over.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the API waits for a centre worker to answer a command before answering 503.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public enum BusTransport { InMemory, RabbitMq }
+
+/// <summary>The message bus. The embedded default needs nothing installed; RabbitMQ defaults match rabbitmq.conf.</summary>
+public sealed class BusOptions
+{
+    public const string Section = "Bus";
+    public BusTransport Transport { get; set; } = BusTransport.InMemory;
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 5682;
+    public string VirtualHost { get; set; } = "/";
+    public string Username { get; set; } = "guest";
+    public string Password { get; set; } = "guest";
+    /// <summary>A poison command is moved to the error queue after this many deliveries instead of looping.</summary>
+    public int DeliveryLimit { get; set; } = 5;
+    public ushort PrefetchCount { get; set; } = 16;
+}
+
+/// <summary>The store. The embedded default is a SQLite file under ./data.</summary>
+public sealed class StoreOptions
+{
+    public const string Section = "Store";
+    public string ConnectionString { get; set; } = "Data Source=data/contactrouter.db";
+}

@@ -1,0 +1,87 @@
+using ContactRouter.Routing;
+using ContactRouter.Store;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ContactRouter.Components;
+
+public static class RouterSetup
+{
+    /// <summary>Registers the store, the bus and the centre workers this process hosts (see <see cref="HostingOptions"/>).</summary>
+    public static IHostApplicationBuilder AddContactRouter(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RoutingOptions>().BindConfiguration("Routing")
+            .Validate(o => o.OfferTimeout > TimeSpan.Zero && o.WrapUp >= TimeSpan.Zero && o.ServiceLevelTarget > TimeSpan.Zero
+                           && o.MinimumSkillLevel is >= RoutingOptions.MinSkill and <= RoutingOptions.MaxSkill
+                           && TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _),
+                "Routing options: timeouts must be positive, MinimumSkillLevel 1–5, TimeZone a known zone.")
+            .ValidateOnStart();
+        services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section)
+            .Validate(o => o.CentreIds.All(CentreCatalog.IsKnown), $"Router:Centres must be all, none or ids of {string.Join(", ", CentreCatalog.All)}.")
+            .ValidateOnStart();
+        services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section);
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+
+        // The store first: hosted services start in registration order, and the workers need the schema.
+        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
+        services.AddDbContext<RouterDbContext>(o => o.UseSqlite(store.ConnectionString));
+        services.AddHostedService<StoreInitializer>();
+        services.AddHealthChecks().AddDbContextCheck<RouterDbContext>("store", tags: ["ready"]);
+
+        var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        var hosting = builder.Configuration.GetSection(HostingOptions.Section).Get<HostingOptions>() ?? new HostingOptions();
+        if (bus.Transport == BusTransport.RabbitMq)
+            services.AddHostedService<CentreQueueDeclarer>();
+
+        services.AddSingleton<CentreStates>();
+        services.AddSingleton<DeadlineAlarm>();
+        services.AddScoped<CentreWorker>();
+        services.AddScoped<OutboxPublisher>();
+        services.AddHostedService<OutboxRelay>();
+        if (hosting.CentreIds.Count > 0)
+            services.AddHostedService<CentreHeartbeat>();
+
+        // The host starts serving only once the bus and its endpoints are up.
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddConsumer<CentreCommandConsumer, CentreCommandConsumerDefinition>().ExcludeFromConfigureEndpoints();
+
+            if (bus.Transport == BusTransport.RabbitMq)
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(bus.Host, (ushort)bus.Port, bus.VirtualHost, h =>
+                    {
+                        h.Username(bus.Username);
+                        h.Password(bus.Password);
+                    });
+                    foreach (var centre in hosting.CentreIds)
+                        cfg.ReceiveEndpoint(CentreAddresses.QueueName(centre), e =>
+                        {
+                            CentreQueueTopology.Configure(e, bus);
+                            e.ConfigureConsumer<CentreCommandConsumer>(context);
+                        });
+                    cfg.ConfigureEndpoints(context);
+                });
+            else
+                x.UsingInMemory((context, cfg) =>
+                {
+                    foreach (var centre in hosting.CentreIds)
+                        cfg.ReceiveEndpoint(CentreAddresses.QueueName(centre), e => e.ConfigureConsumer<CentreCommandConsumer>(context));
+                    cfg.ConfigureEndpoints(context);
+                });
+        });
+        return builder;
+    }
+}

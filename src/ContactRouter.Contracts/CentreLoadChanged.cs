@@ -1,0 +1,16 @@
+namespace ContactRouter.Contracts;
+
+/// <summary>A centre's load after a change: what the overflow router and the team-lead dashboard watch.</summary>
+public sealed record CentreLoadChanged
+{
+    public required string Centre { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public int Waiting { get; init; }
+    /// <summary>Arrival time of the longest-waiting contact, so readers can compute the wait at any later moment.</summary>
+    public DateTimeOffset? OldestWaitingSince { get; init; }
+    public required IReadOnlyDictionary<string, int> Agents { get; init; }
+    public int Offered { get; init; }
+    public int Answered { get; init; }
+    public int Abandoned { get; init; }
+    public double? ServiceLevel { get; init; }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using ContactRouter.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace ContactRouter.Store;
+
+/// <summary>
+/// The router's store. The routing core's own <see cref="Contact"/>, <see cref="Agent"/> and
+/// <see cref="DailyStatistics"/> are mapped here, so there is no second copy of their shape to keep in step.
+/// </summary>
+public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) : DbContext(options)
+{
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Agent> Agents => Set<Agent>();
+    public DbSet<DailyStatistics> Statistics => Set<DailyStatistics>();
+    public DbSet<CentreRecord> Centres => Set<CentreRecord>();
+    public DbSet<ProcessedCommand> ProcessedCommands => Set<ProcessedCommand>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        // SQLite cannot compare or order DateTimeOffset; UTC ticks in an integer column can.
+        if (Database.IsSqlite())
+        {
+            builder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            builder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Contact>(b =>
+        {
+            b.HasKey(c => c.Id);
+            b.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
+            b.Property(c => c.DeclinedUntil).HasConversion(Json<Dictionary<string, DateTimeOffset>>(), JsonComparer<Dictionary<string, DateTimeOffset>>());
+            b.HasIndex(c => new { c.Centre, c.Status });
+            b.HasIndex(c => c.QueuedAt);
+        });
+        model.Entity<Agent>(b =>
+        {
+            b.HasKey(a => a.Id);
+            b.Property(a => a.Skills).HasConversion(Json<Dictionary<string, int>>(), JsonComparer<Dictionary<string, int>>());
+            b.Property(a => a.ReportedStatus).HasConversion<string>().HasMaxLength(16);
+            b.HasIndex(a => a.HomeCentre);
+        });
+        model.Entity<DailyStatistics>(b => b.HasKey(s => new { s.Centre, s.Day }));
+        model.Entity<CentreRecord>(b =>
+        {
+            b.HasKey(c => c.Id);
+            // Two instances of one centre must never both write: the second save fails on the version.
+            b.Property(c => c.Version).IsConcurrencyToken();
+        });
+        model.Entity<ProcessedCommand>(b => b.HasKey(p => p.CommandId));
+        model.Entity<OutboxMessage>(b => b.HasKey(o => o.Id));
+    }
+
+    private static ValueConverter<T, string> Json<T>() where T : new() =>
+        new(v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+            v => JsonSerializer.Deserialize<T>(v, JsonSerializerOptions.Default) ?? new T());
+
+    private static ValueComparer<T> JsonComparer<T>() where T : new() =>
+        new((a, b) => JsonSerializer.Serialize(a, JsonSerializerOptions.Default) == JsonSerializer.Serialize(b, JsonSerializerOptions.Default),
+            v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default).GetHashCode(),
+            v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonSerializerOptions.Default), JsonSerializerOptions.Default) ?? new T());
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
+}
