@@ -65,7 +65,12 @@ public sealed class CentreWorker(
             record = new CentreRecord { Id = command.Centre };
             db.Centres.Add(record);
         }
-        var centre = states.Current(command.Centre, record.Version) ?? await Load(record, ct);
+        var centre = states.Current(command.Centre, record.Version);
+        if (centre is null)
+        {
+            centre = await Load(record, ct);
+            states.Keep(command.Centre, centre, record.Version);
+        }
 
         // A redelivered or duplicated command is answered as before and changes nothing.
         var bookkeeping = command is not CheckDeadlines;

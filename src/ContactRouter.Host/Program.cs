@@ -1,0 +1,17 @@
+using ContactRouter.Components;
+using ContactRouter.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddContactRouter();
+builder.Services.AddRouterApi();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapRouterApi();
+app.MapDefaultEndpoints();
+app.Run();
+
+/// <summary>Visible to the test host (WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,0 +1,262 @@
+using System.Text.RegularExpressions;
+using ContactRouter.Components;
+using ContactRouter.Contracts;
+using ContactRouter.Routing;
+using ContactRouter.Store;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ContactRouter.Web;
+
+/// <summary>
+/// The HTTP API of api-contract.md. Shape checks happen here and send nothing when they fail; rules that
+/// depend on a centre's state (whose offer is it?) are the centre worker's, asked by request/response.
+/// </summary>
+public static partial class RouterApi
+{
+    public static readonly string[] Channels = ["phone", "chat", "email", "web"];
+    public static readonly string[] Outcomes = ["resolved", "transferred", "callback"];
+    public static readonly string[] Presences = ["available", "break", "offline"];
+    private const int MaxSummaryLength = 2000;
+
+    public static IServiceCollection AddRouterApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRouterApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        var contacts = app.MapGroup("/api/contacts").WithTags("Contacts");
+        contacts.MapPost("", QueueContact).Accepts<QueueContactRequest>("application/json")
+            .Produces<QueuedContactView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(503);
+        contacts.MapGet("/{contactId}", GetContact).Produces<ContactView>().ProducesProblem(404);
+        contacts.MapPost("/{contactId}/abandon", AbandonContact).Produces<ContactView>().ProducesProblem(404).ProducesProblem(409);
+        contacts.MapPost("/{contactId}/complete", CompleteContact).Accepts<CompleteContactRequest>("application/json")
+            .Produces<ContactView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+
+        var agents = app.MapGroup("/api/agents").WithTags("Agents");
+        agents.MapPut("/{agentId}", PutAgent).Accepts<PutAgentRequest>("application/json").Produces<AgentView>().ProducesProblem(400).ProducesProblem(409);
+        agents.MapGet("/{agentId}", GetAgent).Produces<AgentView>().ProducesProblem(404);
+        agents.MapPost("/{agentId}/status", SetStatus).Accepts<AgentStatusRequest>("application/json").Produces<AgentView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        agents.MapPost("/{agentId}/accept", (string agentId, HttpRequest request, IServiceProvider sp) =>
+            OfferAction(agentId, request, sp, accept: true)).Accepts<OfferActionRequest>("application/json").Produces<AgentView>().ProducesProblem(404).ProducesProblem(409);
+        agents.MapPost("/{agentId}/reject", (string agentId, HttpRequest request, IServiceProvider sp) =>
+            OfferAction(agentId, request, sp, accept: false)).Accepts<OfferActionRequest>("application/json").Produces<AgentView>().ProducesProblem(404).ProducesProblem(409);
+
+        app.MapGet("/api/centres", GetCentres).WithTags("Centres").Produces<IReadOnlyList<CentreView>>();
+        return app;
+    }
+
+    // ---- Contacts ----
+
+    private static async Task<IResult> QueueContact(HttpRequest request, ISendEndpointProvider sender, TimeProvider time)
+    {
+        var (body, problem) = await JsonBody.Read<QueueContactRequest>(request);
+        if (problem is not null) return problem;
+
+        var centre = body!.Centre?.Trim().ToLowerInvariant() ?? Topics.CentreFor(body.Topic);
+        if (centre is null)
+            return Problems.Invalid("centre", body.Topic is null
+                ? "Give a centre, or a topic that belongs to one."
+                : $"Topic '{body.Topic}' belongs to no centre; give a centre.");
+        if (!CentreCatalog.IsKnown(centre)) return UnknownCentre("centre", centre);
+        if (body.Channel is null || !Channels.Contains(body.Channel)) return Problems.Invalid("channel", $"Channel must be one of {string.Join(", ", Channels)}.");
+        if (string.IsNullOrWhiteSpace(body.Caller)) return Problems.Invalid("caller", "The caller's phone number is required.");
+        if (!PhoneNumber.TryNormalise(body.Caller, out var caller)) return Problems.Invalid("caller", $"'{body.Caller}' is not a phone number (E.164, e.g. +31612345678).");
+        var priority = body.Priority ?? 0;
+        if (priority is < RoutingOptions.MinPriority or > RoutingOptions.MaxPriority)
+            return Problems.Invalid("priority", $"Priority must be {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}.");
+
+        var contactId = NewId.NextSequentialGuid().ToString("N");
+        var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(centre));
+        // Answered only after the broker confirmed the message: from here on the contact survives any restart.
+        await endpoint.Send(new QueueContact
+        {
+            Centre = centre, ContactId = contactId, HomeCentre = centre, Channel = body.Channel, Caller = caller,
+            Priority = priority, Topic = body.Topic, QueuedAt = time.GetUtcNow(),
+        }, request.HttpContext.RequestAborted);
+        return Results.Accepted($"/api/contacts/{contactId}", new QueuedContactView(contactId, centre, "queued"));
+    }
+
+    private static async Task<IResult> GetContact(string contactId, RouterDbContext db, TimeProvider time)
+    {
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
+        return contact is null ? UnknownContact(contactId) : Results.Ok(ContactView.Of(contact, time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> AbandonContact(string contactId, RouterDbContext db, IServiceProvider sp)
+    {
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
+        if (contact is null) return UnknownContact(contactId);
+        return await Ask(sp, new Contracts.AbandonContact { Centre = contact.Centre, ContactId = contactId }, () => ContactResult(sp, contactId));
+    }
+
+    private static async Task<IResult> CompleteContact(string contactId, HttpRequest request, RouterDbContext db, IServiceProvider sp)
+    {
+        var (body, problem) = await JsonBody.Read<CompleteContactRequest>(request);
+        if (problem is not null) return problem;
+        if (body!.Outcome is null || !Outcomes.Contains(body.Outcome)) return Problems.Invalid("outcome", $"Outcome must be one of {string.Join(", ", Outcomes)}.");
+        if (body.Summary is { Length: > MaxSummaryLength }) return Problems.Invalid("summary", $"A summary is at most {MaxSummaryLength} characters.");
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
+        if (contact is null) return UnknownContact(contactId);
+        return await Ask(sp, new Contracts.CompleteContact { Centre = contact.Centre, ContactId = contactId, Outcome = body.Outcome, Summary = body.Summary?.Trim() },
+            () => ContactResult(sp, contactId));
+    }
+
+    // ---- Agents ----
+
+    private static async Task<IResult> PutAgent(string agentId, HttpRequest request, RouterDbContext db, IServiceProvider sp)
+    {
+        if (!AgentIdFormat().IsMatch(agentId)) return Problems.Invalid("agentId", "An agent id is 1–64 letters, digits, '.', '_' or '-'.");
+        var (body, problem) = await JsonBody.Read<PutAgentRequest>(request);
+        if (problem is not null) return problem;
+        if (string.IsNullOrWhiteSpace(body!.Name)) return Problems.Invalid("name", "The agent's name is required.");
+        if (body.Name.Length > 200) return Problems.Invalid("name", "A name is at most 200 characters.");
+        var centre = body.Centre?.Trim().ToLowerInvariant();
+        if (centre is null) return Problems.Invalid("centre", "The agent's home centre is required.");
+        if (!CentreCatalog.IsKnown(centre)) return UnknownCentre("centre", centre);
+        if (body.Skills is null || body.Skills.Count == 0) return Problems.Invalid("skills", "Give a skill level 1–5 per centre, at least for the home centre.");
+        foreach (var (skillCentre, level) in body.Skills)
+        {
+            if (!CentreCatalog.IsKnown(skillCentre)) return UnknownCentre($"skills.{skillCentre}", skillCentre);
+            if (level is < RoutingOptions.MinSkill or > RoutingOptions.MaxSkill)
+                return Problems.Invalid($"skills.{skillCentre}", $"A skill level is {RoutingOptions.MinSkill}–{RoutingOptions.MaxSkill}; {level} is not.");
+        }
+        if (!body.Skills.ContainsKey(centre)) return Problems.Invalid($"skills.{centre}", $"An agent of {centre} needs a skill level for {centre}.");
+
+        var existing = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
+        if (existing is not null && existing.HomeCentre != centre)
+            return Problems.Conflict("centre", $"Agent {agentId} belongs to {existing.HomeCentre}; a home centre does not change. Register a new agent id for {centre}.");
+
+        return await Ask(sp, new RegisterAgent { Centre = centre, AgentId = agentId, Name = body.Name.Trim(), Skills = body.Skills },
+            () => AgentResult(sp, agentId));
+    }
+
+    private static async Task<IResult> GetAgent(string agentId, IServiceProvider sp) => await AgentResult(sp, agentId);
+
+    private static async Task<IResult> SetStatus(string agentId, HttpRequest request, RouterDbContext db, IServiceProvider sp)
+    {
+        var (body, problem) = await JsonBody.Read<AgentStatusRequest>(request);
+        if (problem is not null) return problem;
+        if (body!.Status is null || !Presences.Contains(body.Status)) return Problems.Invalid("status", $"Status must be one of {string.Join(", ", Presences)}.");
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
+        if (agent is null) return UnknownAgent(agentId);
+        return await Ask(sp, new SetAgentStatus { Centre = agent.HomeCentre, AgentId = agentId, Status = body.Status }, () => AgentResult(sp, agentId));
+    }
+
+    private static async Task<IResult> OfferAction(string agentId, HttpRequest request, IServiceProvider sp, bool accept)
+    {
+        var (body, problem) = await JsonBody.Read<OfferActionRequest>(request);
+        if (problem is not null) return problem;
+        if (string.IsNullOrWhiteSpace(body!.ContactId)) return Problems.Invalid("contactId", "Say which contact: contactId is required.");
+        var db = sp.GetRequiredService<RouterDbContext>();
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
+        if (agent is null) return UnknownAgent(agentId);
+        return accept
+            ? await Ask(sp, new AcceptOffer { Centre = agent.HomeCentre, AgentId = agentId, ContactId = body.ContactId }, () => AgentResult(sp, agentId))
+            : await Ask(sp, new RejectOffer { Centre = agent.HomeCentre, AgentId = agentId, ContactId = body.ContactId }, () => AgentResult(sp, agentId));
+    }
+
+    private static async Task<IResult> AgentResult(IServiceProvider sp, string agentId)
+    {
+        // A fresh context: the one of the request may have read the agent before the worker changed it.
+        await using var scope = sp.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
+        if (agent is null) return UnknownAgent(agentId);
+        OfferView? offer = null;
+        if (agent.OfferedContactId is { } offeredId && await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == offeredId) is { } c)
+            offer = new OfferView(c.Id, c.HomeCentre, c.Centre, c.Channel, c.Caller, c.Topic, c.Priority, c.QueuedAt, c.OfferedAt, agent.OfferExpiresAt, c.Overflowed);
+        return Results.Ok(new AgentView(agent.Id, agent.Name, agent.HomeCentre, agent.Skills, ContactView.Lower(agent.StatusAt(now)),
+            offer, agent.ConnectedContactId, agent.WrapUpUntil > now ? agent.WrapUpUntil : null));
+    }
+
+    private static async Task<IResult> ContactResult(IServiceProvider sp, string contactId)
+    {
+        await using var scope = sp.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
+        return contact is null ? UnknownContact(contactId) : Results.Ok(ContactView.Of(contact, now));
+    }
+
+    // ---- Centres ----
+
+    private static async Task<IResult> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    {
+        var now = time.GetUtcNow();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var waiting = await db.Contacts.AsNoTracking()
+            .Where(c => c.Status == ContactStatus.Queued || c.Status == ContactStatus.Offered)
+            .GroupBy(c => c.Centre)
+            .Select(g => new { Centre = g.Key, Count = g.Count(), Oldest = g.Min(c => c.QueuedAt) })
+            .ToDictionaryAsync(g => g.Centre);
+        var agents = await db.Agents.AsNoTracking().ToListAsync();
+        var stats = await db.Statistics.AsNoTracking().Where(s => s.Day == today).ToDictionaryAsync(s => s.Centre);
+
+        var rows = CentreCatalog.All.Select(id =>
+        {
+            var statuses = agents.Where(a => a.HomeCentre == id).Select(a => a.StatusAt(now)).ToList();
+            int Count(AgentStatus s) => statuses.Count(x => x == s);
+            var day = stats.GetValueOrDefault(id) ?? new DailyStatistics { Centre = id, Day = today };
+            var queue = waiting.GetValueOrDefault(id);
+            return new CentreView(
+                id, CentreCatalog.DisplayNames[id], queue?.Count ?? 0, queue is null ? 0 : Math.Max(0, (now - queue.Oldest).TotalSeconds),
+                new AgentCounts(Count(AgentStatus.Available), Count(AgentStatus.Busy), Count(AgentStatus.WrapUp), Count(AgentStatus.Break),
+                    Count(AgentStatus.Offered), Count(AgentStatus.NotResponding), Count(AgentStatus.Offline)),
+                day.Offered, day.Answered, day.Abandoned, day.ServiceLevel, routing.Value.ServiceLevelTarget.TotalSeconds,
+                day.AverageSpeedOfAnswerSeconds, day.OverflowIn, day.OverflowOut);
+        }).ToList();
+        return Results.Ok(rows);
+    }
+
+    // ---- Asking a centre worker ----
+
+    /// <summary>
+    /// Sends a command as a request to its centre and maps the worker's answer. The request's time-to-live
+    /// equals the timeout, so a command that timed out expires in the queue instead of applying later.
+    /// </summary>
+    private static async Task<IResult> Ask<T>(IServiceProvider sp, T command, Func<Task<IResult>> onAccepted) where T : CentreCommand
+    {
+        var clients = sp.GetRequiredService<IClientFactory>();
+        var timeout = sp.GetRequiredService<IOptions<HostingOptions>>().Value.CommandTimeout;
+        var client = clients.CreateRequestClient<T>(CentreAddresses.For(command.Centre), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+        CommandResult result;
+        try
+        {
+            var response = await client.GetResponse<CommandResult>(command);
+            result = response.Message;
+        }
+        catch (RequestTimeoutException)
+        {
+            return Problems.Field(StatusCodes.Status503ServiceUnavailable, "centre",
+                $"The {command.Centre} worker did not answer within {timeout.TotalSeconds:0} s; nothing was changed. Try again.");
+        }
+        if (result.Accepted) return await onAccepted();
+        return result.RefusalKind switch
+        {
+            "notfound" => Problems.NotFound(result.Field ?? "body", result.Detail ?? "Not found."),
+            "conflict" => Problems.Conflict(result.Field ?? "body", result.Detail ?? "Conflict."),
+            _ => Problems.Invalid(result.Field ?? "body", result.Detail ?? "Invalid."),
+        };
+    }
+
+    private static IResult UnknownCentre(string field, string centre) =>
+        Problems.Invalid(field, $"Unknown centre '{centre}'; known centres are {string.Join(", ", CentreCatalog.All)}.");
+
+    private static IResult UnknownContact(string contactId) => Problems.NotFound("contactId", $"No contact {contactId}.");
+    private static IResult UnknownAgent(string agentId) => Problems.NotFound("agentId", $"No agent {agentId}; register it with PUT /api/agents/{agentId}.");
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex AgentIdFormat();
+}

@@ -1,0 +1,34 @@
+using ContactRouter.Routing;
+
+namespace ContactRouter.Web;
+
+// What the API answers. Names follow api-contract.md; statuses are lower case.
+
+public sealed record QueuedContactView(string ContactId, string Centre, string Status);
+
+public sealed record ContactView(
+    string ContactId, string HomeCentre, string Centre, string Status, string Channel, string? Topic, int Priority,
+    string? AgentId, DateTimeOffset QueuedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? CompletedAt, DateTimeOffset? AbandonedAt,
+    double? WaitedSeconds, string? Outcome, string? Summary, bool Overflowed, int Hops)
+{
+    public static ContactView Of(Contact c, DateTimeOffset now) => new(
+        c.Id, c.HomeCentre, c.Centre, Lower(c.Status), c.Channel, c.Topic, c.Priority, c.AgentId, c.QueuedAt, c.AnsweredAt, c.CompletedAt,
+        c.AbandonedAt, c.WaitedAt(now).TotalSeconds, c.Outcome, c.Summary, c.Overflowed, c.Hops);
+
+    internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+}
+
+public sealed record OfferView(
+    string ContactId, string HomeCentre, string Centre, string Channel, string Caller, string? Topic, int Priority,
+    DateTimeOffset QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? ExpiresAt, bool Overflowed);
+
+public sealed record AgentView(
+    string AgentId, string Name, string Centre, IReadOnlyDictionary<string, int> Skills, string Status,
+    OfferView? Offer, string? ContactId, DateTimeOffset? WrapUpUntil);
+
+public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break, int Offered, int NotResponding, int Offline);
+
+public sealed record CentreView(
+    string Centre, string Name, int Waiting, double LongestWaitSeconds, AgentCounts Agents,
+    int Offered, int Answered, int Abandoned, double? ServiceLevel, double ServiceLevelTargetSeconds,
+    double AverageSpeedOfAnswerSeconds, int OverflowIn, int OverflowOut);
