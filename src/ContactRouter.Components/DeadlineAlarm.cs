@@ -32,8 +32,8 @@ public sealed class DeadlineAlarm(TimeProvider time, IServiceProvider services, 
         try
         {
             // Resolved late: the bus is built after this singleton.
-            var sender = (ISendEndpointProvider)services.GetService(typeof(ISendEndpointProvider))!;
-            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(centre));
+            var bus = (IBus)services.GetService(typeof(IBus))!;
+            var endpoint = await bus.GetSendEndpoint(CentreAddresses.For(centre));
             await endpoint.Send(new CheckDeadlines { Centre = centre }, ctx => ctx.TimeToLive = TimeSpan.FromMinutes(1));
         }
         catch (Exception ex)

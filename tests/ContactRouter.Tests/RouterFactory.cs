@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ContactRouter.Store;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ContactRouter.Tests;
+
+/// <summary>
+/// The real host (Program) in memory: its own SQLite file, a virtual clock, and whatever settings a test
+/// gives (in-memory transport by default; RabbitMQ for the broker tests). Several can share one store file
+/// to play API and worker processes.
+/// </summary>
+public sealed class RouterFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public RouterFactory(string storePath, FakeTimeProvider time, IDictionary<string, string?>? settings = null)
+    {
+        StorePath = storePath;
+        Time = time;
+        _settings = new Dictionary<string, string?>
+        {
+            ["Store:ConnectionString"] = $"Data Source={storePath}",
+            ["Bus:Transport"] = "InMemory",
+            ["Router:CommandTimeout"] = "00:00:10",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
+    }
+
+    public string StorePath { get; }
+    public FakeTimeProvider Time { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+
+    public RouterDbContext NewDbContext() => Services.CreateScope().ServiceProvider.GetRequiredService<RouterDbContext>();
+
+    public static string NewStorePath() => Path.Combine(Path.GetTempPath(), "contactrouter-tests", $"{Guid.NewGuid():N}.db");
+
+    /// <summary>A virtual clock at a fixed working-day morning, so day counters are predictable.</summary>
+    public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+}
+
+/// <summary>Small helpers that read like what a user of the API does.</summary>
+public static class Api
+{
+    public static Task<HttpResponseMessage> PutAgent(this HttpClient http, string id, string centre, object skills, string name = "Agent") =>
+        http.PutAsJsonAsync($"/api/agents/{id}", new { name, centre, skills });
+
+    public static Task<HttpResponseMessage> SetStatus(this HttpClient http, string id, string status) =>
+        http.PostAsJsonAsync($"/api/agents/{id}/status", new { status });
+
+    public static async Task<string> Call(this HttpClient http, string centre, string caller = "+31612345678", int priority = 0)
+    {
+        var response = await http.PostAsJsonAsync("/api/contacts", new { centre, channel = "phone", caller, priority });
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Json())["contactId"]!.GetValue<string>();
+    }
+
+    public static async Task<JsonNode> Json(this HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("empty body");
+
+    public static async Task<JsonNode> GetJson(this HttpClient http, string path)
+    {
+        var response = await http.GetAsync(path);
+        response.IsSuccessStatusCode.Should().BeTrue($"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.Json();
+    }
+
+    public static HttpContent RawJson(string text) => new StringContent(text, System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>
+    /// Waits until an asynchronous consequence (a queued contact reaching its worker) is visible. This is not
+    /// a timing assertion: it polls a condition and fails with the last value after a generous limit.
+    /// </summary>
+    public static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, string what, int timeoutMs = 15000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        T value = await read();
+        while (!done(value))
+        {
+            if (Environment.TickCount64 > deadline)
+                throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}; last value: {JsonSerializer.Serialize(value)}");
+            await Task.Delay(25);
+            value = await read();
+        }
+        return value;
+    }
+
+    public static Task<JsonNode> ContactWhen(this HttpClient http, string contactId, string status) =>
+        Eventually(async () =>
+        {
+            var response = await http.GetAsync($"/api/contacts/{contactId}");
+            return response.IsSuccessStatusCode ? await response.Json() : JsonNode.Parse("{}")!;
+        }, c => (string?)c["status"] == status, $"contact {contactId} to be {status}");
+
+    public static Task<JsonNode> AgentWhen(this HttpClient http, string agentId, Func<JsonNode, bool> done, string what) =>
+        Eventually(() => http.GetJson($"/api/agents/{agentId}"), done, $"agent {agentId}: {what}");
+}
