@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test of ContactRouter: starts the project's private RabbitMQ node (installing Debian's
+# rabbitmq-server when missing), then the whole suite, and ends with one line "Tests: N passed, N failed".
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+bash deploy/rabbitmq.sh start
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test ContactRouter.sln "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test prints one summary per test project; add them up for a single closing line.
+awk '/(Passed|Failed)!  *- *Failed: *[0-9]+, *Passed: *[0-9]+/ {
+       for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
