@@ -42,6 +42,10 @@
 #     'rabbitmqctl -n contactrouter@localhost list_queues' works too).
 #     Running rabbitmqctl directly as root would use /root/.erlang.cookie and
 #     fail with an authentication error: always go through the rabbitmq user.
+#   * Not 'rabbitmq-server -detached': erl -detached closes stdout/stderr
+#     before RabbitMQ's prelaunch phase, so early boot failures (bad config,
+#     port in use) leave no trace at all. The server is started with setsid in
+#     the background instead; its stdout/stderr go to <data dir>/log/startup.log.
 #   * The script needs root (chown, runuser, apt-get). When not run as root it
 #     re-executes itself with sudo.
 set -euo pipefail
@@ -89,11 +93,28 @@ is_installed() {
 
 install_rabbitmq() {
     log "rabbitmq-server is not installed; installing Debian's package..."
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server
-    # The package's postinst may start (or try to start) a system node on
-    # 5672/25672. That node is irrelevant to us and does not collide with ours.
-    is_installed || { err "rabbitmq-server still not usable after install"; exit 1; }
+    # The package's postinst starts a system node (rabbit@<host>, 5672/25672,
+    # all interfaces). We don't need it, and if 5672 is already taken by
+    # another broker that start fails and makes 'apt-get install' fail. So,
+    # unless the machine already has a policy-rc.d (Docker images do), install
+    # a temporary one that tells invoke-rc.d/deb-systemd-invoke not to start
+    # services. A system node that does get started is harmless to ours.
+    local policy=/usr/sbin/policy-rc.d own_policy=0 rc=0
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\n# temporary, from ContactRouter deploy/rabbitmq.sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        own_policy=1
+    fi
+    apt-get update || rc=$?
+    if ((rc == 0)); then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server || rc=$?
+    fi
+    ((own_policy)) && rm -f "$policy"
+    if ! is_installed; then
+        err "installing rabbitmq-server failed (exit code $rc)"
+        exit 1
+    fi
+    ((rc == 0)) || err "warning: apt-get exited with $rc, but rabbitmq-server is usable; continuing"
 }
 
 # Run a command as the rabbitmq user, in a clean environment.
@@ -143,6 +164,8 @@ rmq_env() {
         # If our node is the first Erlang node on the machine it starts epmd
         # (port 4369); keep that on loopback as well.
         ERL_EPMD_ADDRESS=127.0.0.1
+        # Crash dumps go next to the logs, not into whatever the cwd is.
+        ERL_CRASH_DUMP="$LOG_DIR/erl_crash.dump"
     )
 }
 
@@ -169,16 +192,43 @@ port_in_use() {
     (exec 3<>"/dev/tcp/$AMQP_HOST/$1") 2>/dev/null
 }
 
-dump_logs() {
-    err "---- tail of RabbitMQ logs in $LOG_DIR ----"
-    local f found=0
-    for f in "$LOG_DIR"/*; do
-        [[ -f "$f" && -s "$f" ]] || continue
-        found=1
-        err "==> $f <=="
-        tail -n 60 "$f" >&2 || true
+# Byte sizes of the log files before this start, so that on failure we only
+# show what this start attempt wrote (not the end of an older, good run).
+declare -A LOG_OFFSETS=()
+snapshot_logs() {
+    local f
+    for f in "$LOG_DIR"/*.log; do
+        [[ -f "$f" ]] && LOG_OFFSETS["$f"]="$(stat -c %s "$f")"
     done
-    [[ $found -eq 1 ]] || err "(no log files)"
+    return 0
+}
+
+# Print what this start attempt appended to log file $1 (last 60 lines).
+show_new_log() {
+    local f="$1" off
+    [[ -f "$f" ]] || return 1
+    off="${LOG_OFFSETS[$f]:-0}"
+    (($(stat -c %s "$f") >= off)) || off=0    # rotated meanwhile
+    (($(tail -c +"$((off + 1))" "$f" | head -c 1 | wc -c) > 0)) || return 1
+    err "==> $f <=="
+    tail -c +"$((off + 1))" "$f" | tail -n 60 >&2 || true
+}
+
+dump_logs() {
+    err "---- RabbitMQ logs (this start attempt) from $LOG_DIR ----"
+    local f found=0
+    # The node's own logs first, then its stdout/stderr (startup.log).
+    for f in "$LOG_DIR"/*.log; do
+        [[ "$f" == */startup.log ]] && continue
+        show_new_log "$f" && found=1
+    done
+    show_new_log "$LOG_DIR/startup.log" && found=1
+    if [[ -f "$LOG_DIR/erl_crash.dump" ]]; then
+        found=1
+        err "==> $LOG_DIR/erl_crash.dump <=="
+        grep -a -m1 '^Slogan:' "$LOG_DIR/erl_crash.dump" >&2 || true
+    fi
+    ((found)) || err "(nothing logged)"
     err "---- end of logs ----"
 }
 
@@ -212,13 +262,21 @@ ensure_cookie() {
 
 do_start() {
     is_installed || install_rabbitmq
+    ensure_cookie
     select_data_dir
     rmq_env
+    local pid
     if is_running; then
-        log "RabbitMQ node $NODE is already running on $AMQP_HOST:$AMQP_PORT (data: $DATA_DIR)"
+        if node_pid >/dev/null; then
+            log "RabbitMQ node $NODE is already running on $AMQP_HOST:$AMQP_PORT (data: $DATA_DIR)"
+        else
+            # Same node name, but its pid file is not in our data dir: it was
+            # started from another checkout (or by hand). Use it anyway.
+            err "warning: RabbitMQ node $NODE is already running, but not from $DATA_DIR" \
+                "(another checkout?); leaving it alone"
+        fi
         return 0
     fi
-    local pid
     if pid="$(node_pid)"; then
         err "RabbitMQ node $NODE has a live process (pid $pid) but does not answer;" \
             "run '$0 stop' (or reset) first"
@@ -229,32 +287,68 @@ do_start() {
         err "port $AMQP_HOST:$AMQP_PORT is already in use by another process; cannot start $NODE"
         exit 1
     fi
-    ensure_cookie
     prepare_data_dir
 
     log "starting RabbitMQ node $NODE (data: $DATA_DIR) ..."
-    local startup_log="$LOG_DIR/startup.log"
-    if ! as_rmq "${RMQ_ENV[@]}" "$RMQ_BIN/rabbitmq-server" -detached >"$startup_log" 2>&1; then
-        err "rabbitmq-server -detached failed"
-        dump_logs
-        exit 1
-    fi
+    # Not 'rabbitmq-server -detached': erl -detached closes stdout/stderr
+    # before RabbitMQ's prelaunch phase runs, so early fatal errors (config
+    # syntax errors, distribution port in use, ...) vanish and the node just
+    # never shows up. Instead run the server in the background in its own
+    # session (setsid: no controlling terminal, not in the caller's process
+    # group, survives this script and the calling shell) and keep its
+    # stdout/stderr in startup.log, like Debian's wrapper does
+    # (/var/log/rabbitmq/startup_log).
+    local startup_log="$LOG_DIR/startup.log" launcher_pid
+    rm -f "$LOG_DIR/erl_crash.dump"
+    : >"$startup_log"
+    snapshot_logs
+    chown "$RMQ_USER:$RMQ_USER" "$startup_log"
+    (
+        cd "$RMQ_HOME" 2>/dev/null || cd /
+        # Don't let the long-lived node inherit any of our other open file
+        # descriptors (e.g. a CI runner's pipes), or whoever waits for EOF on
+        # them would hang until the node stops.
+        for fd in /proc/$BASHPID/fd/*; do
+            fd="${fd##*/}"
+            ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null || true
+        done
+        exec setsid runuser -u "$RMQ_USER" -- env -i \
+            HOME="$RMQ_HOME" PATH="$SAFE_PATH" LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+            "${RMQ_ENV[@]}" "$RMQ_BIN/rabbitmq-server" \
+            </dev/null >>"$startup_log" 2>&1
+    ) &
+    launcher_pid=$!
 
-    # 'wait <pidfile>' waits for the pid file, then for the rabbit app, and
-    # gives up early if the OS process dies (e.g. bad config, port in use).
-    if ! ctl wait "$PID_FILE" --timeout "$START_TIMEOUT" >>"$startup_log" 2>&1 ||
-       ! ctl await_startup --timeout "$START_TIMEOUT" >>"$startup_log" 2>&1; then
-        err "RabbitMQ node $NODE failed to start within ${START_TIMEOUT}s"
+    # Wait until the node answers the CLI, failing fast if it dies.
+    local deadline=$((SECONDS + START_TIMEOUT)) why=""
+    until ctl -q ping >/dev/null 2>&1; do
+        if ! kill -0 "$launcher_pid" 2>/dev/null; then
+            why="the node process exited during startup"
+            break
+        fi
+        if ((SECONDS >= deadline)); then
+            why="timed out after ${START_TIMEOUT}s waiting for the node"
+            break
+        fi
+        sleep 2
+    done
+    # Then wait for the rabbit application (and the AMQP listener) to be up.
+    if [[ -z "$why" ]] &&
+       ! ctl await_startup --timeout "$((deadline > SECONDS ? deadline - SECONDS : 1))" >/dev/null 2>&1; then
+        why="the node did not finish booting within ${START_TIMEOUT}s"
+    fi
+    if [[ -z "$why" ]] && ! port_in_use "$AMQP_PORT"; then
+        why="the node is up but nothing accepts connections on $AMQP_HOST:$AMQP_PORT"
+    fi
+    if [[ -n "$why" ]]; then
+        err "RabbitMQ node $NODE failed to start: $why"
         dump_logs
         # Don't leave a half-started node behind.
         if pid="$(node_pid)"; then
             kill -TERM "$pid" 2>/dev/null || true
+        elif kill -0 "$launcher_pid" 2>/dev/null; then
+            kill -TERM "$launcher_pid" 2>/dev/null || true
         fi
-        exit 1
-    fi
-    if ! port_in_use "$AMQP_PORT"; then
-        err "RabbitMQ node $NODE started but nothing accepts connections on $AMQP_HOST:$AMQP_PORT"
-        dump_logs
         exit 1
     fi
     log "RabbitMQ node $NODE ready on $AMQP_HOST:$AMQP_PORT"
