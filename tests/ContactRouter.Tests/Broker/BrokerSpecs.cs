@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using ContactRouter.Components;
+using ContactRouter.Contracts;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ContactRouter.Tests.Broker;
+
+/// <summary>The router on the real RabbitMQ node: an agent's call, a worker restart, duplicated commands.</summary>
+[Collection(BrokerCollection.Name)]
+public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsyncLifetime
+{
+    private readonly List<RouterFactory> _hosts = [];
+    private readonly string _store = RouterFactory.NewStorePath();
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = RouterFactory.NewClock();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts) await host.DisposeAsync();
+    }
+
+    /// <summary>A host process on the broker; "none" plays the API process, a centre id plays that centre's worker.</summary>
+    private RouterFactory Host(string centres, params (string Key, string Value)[] extra)
+    {
+        var settings = node.Settings(centres);
+        settings["Routing:WrapUp"] = "00:00:00";
+        foreach (var (key, value) in extra) settings[key] = value;
+        var host = new RouterFactory(_store, _time, settings);
+        _hosts.Add(host);
+        _ = host.Server; // start it now
+        return host;
+    }
+
+    [Fact]
+    public async Task Should_take_a_call_from_arrival_to_completion()
+    {
+        var http = Host("all").CreateClient();
+        (await http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await http.GetJson("/api/agents/anna"))["status"]!.GetValue<string>().Should().Be("available");
+
+        var contactId = await http.Call("sociaal");
+        var offered = await http.AgentWhen("anna", a => a["offer"] is not null, "an offer");
+        offered["offer"]!["contactId"]!.GetValue<string>().Should().Be(contactId);
+        (await http.GetJson($"/api/contacts/{contactId}"))["status"]!.GetValue<string>().Should().Be("offered");
+
+        var accept = await http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId });
+        accept.StatusCode.Should().Be(HttpStatusCode.OK, await accept.Content.ReadAsStringAsync());
+        (await http.GetJson($"/api/contacts/{contactId}"))["status"]!.GetValue<string>().Should().Be("connected");
+
+        var complete = await http.PostAsJsonAsync($"/api/contacts/{contactId}/complete", new { outcome = "resolved", summary = "Uitgelegd" });
+        complete.StatusCode.Should().Be(HttpStatusCode.OK, await complete.Content.ReadAsStringAsync());
+        (await http.GetJson($"/api/contacts/{contactId}"))["status"]!.GetValue<string>().Should().Be("completed");
+        var row = (await http.GetJson("/api/centres")).AsArray().Single(c => (string?)c!["centre"] == "sociaal")!;
+        row["answered"]!.GetValue<int>().Should().Be(1);
+        row["agents"]!["available"]!.GetValue<int>().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Should_keep_waiting_contacts_in_order_across_a_worker_restart()
+    {
+        var http = Host("none").CreateClient();
+        var worker = Host("fysiek");
+
+        // Three callers wait with no agent: priority first, then arrival.
+        var low = await http.Call("fysiek", priority: 0);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var high = await http.Call("fysiek", priority: 5);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var lowLater = await http.Call("fysiek", priority: 0);
+        foreach (var id in new[] { low, high, lowLater }) await http.ContactWhen(id, "queued");
+
+        await worker.DisposeAsync();
+        _hosts.Remove(worker);
+
+        // While the worker is down the API still accepts callers: the command waits in the quorum queue.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var whileDown = await http.Call("fysiek", priority: 0);
+        (await http.GetAsync($"/api/contacts/{whileDown}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "no worker has taken it yet");
+
+        Host("fysiek");
+        await http.ContactWhen(whileDown, "queued");
+        (await http.GetJson("/api/centres")).AsArray().Single(c => (string?)c!["centre"] == "fysiek")!["waiting"]!.GetValue<int>().Should().Be(4);
+
+        (await http.PutAgent("bram", "fysiek", new { fysiek = 3 })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await http.SetStatus("bram", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var order = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var agent = await http.AgentWhen("bram", a => a["offer"] is not null, $"offer {i + 1}");
+            var contactId = agent["offer"]!["contactId"]!.GetValue<string>();
+            order.Add(contactId);
+            (await http.PostAsJsonAsync("/api/agents/bram/accept", new { contactId })).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await http.PostAsJsonAsync($"/api/contacts/{contactId}/complete", new { outcome = "resolved" })).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+        order.Should().Equal(high, low, lowLater, whileDown);
+    }
+
+    [Fact]
+    public async Task Should_absorb_a_duplicated_command()
+    {
+        var host = Host("all");
+        var http = host.CreateClient();
+        var bus = host.Services.GetRequiredService<IBus>();
+        var endpoint = await bus.GetSendEndpoint(CentreAddresses.For("bedrijfsvoering"));
+        var command = new QueueContact
+        {
+            Centre = "bedrijfsvoering", ContactId = "dup-1", HomeCentre = "bedrijfsvoering", Channel = "phone",
+            Caller = "+31201234567", QueuedAt = _time.GetUtcNow(),
+        };
+        await endpoint.Send(command);
+        await endpoint.Send(command);
+        await endpoint.Send(command with { ContactId = "after-dup", CommandId = Guid.NewGuid() });
+        await http.ContactWhen("after-dup", "queued");
+
+        var row = (await http.GetJson("/api/centres")).AsArray().Single(c => (string?)c!["centre"] == "bedrijfsvoering")!;
+        row["offered"]!.GetValue<int>().Should().Be(2, "the duplicate of dup-1 changed nothing");
+        row["waiting"]!.GetValue<int>().Should().Be(2);
+
+        // The same accept delivered twice: answered once, counted once.
+        await http.PutAgent("cor", "bedrijfsvoering", new { bedrijfsvoering = 5 });
+        await http.SetStatus("cor", "available");
+        var offered = await http.AgentWhen("cor", a => a["offer"] is not null, "an offer");
+        var accept = new AcceptOffer { Centre = "bedrijfsvoering", AgentId = "cor", ContactId = offered["offer"]!["contactId"]!.GetValue<string>() };
+        var client = host.Services.GetRequiredService<IClientFactory>().CreateRequestClient<AcceptOffer>(CentreAddresses.For("bedrijfsvoering"));
+        var first = await client.GetResponse<CommandResult>(accept);
+        var second = await client.GetResponse<CommandResult>(accept);
+        first.Message.Accepted.Should().BeTrue();
+        second.Message.Should().BeEquivalentTo(first.Message);
+        (await http.GetJson("/api/centres")).AsArray().Single(c => (string?)c!["centre"] == "bedrijfsvoering")!["answered"]!.GetValue<int>().Should().Be(1);
+    }
+}
