@@ -57,7 +57,7 @@ public static partial class RouterApi
 
     // ---- Contacts ----
 
-    private static async Task<IResult> QueueContact(HttpRequest request, ISendEndpointProvider sender, TimeProvider time)
+    private static async Task<IResult> QueueContact(HttpRequest request, ISendEndpointProvider sender, TimeProvider time, IOptions<HostingOptions> hosting)
     {
         var (body, problem) = await JsonBody.Read<QueueContactRequest>(request);
         if (problem is not null) return problem;
@@ -76,13 +76,24 @@ public static partial class RouterApi
             return Problems.Invalid("priority", $"Priority must be {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}.");
 
         var contactId = NewId.NextSequentialGuid().ToString("N");
-        var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(centre));
         // Answered only after the broker confirmed the message: from here on the contact survives any restart.
-        await endpoint.Send(new QueueContact
+        // A broker that does not confirm in time gets the caller a 503, never a 202 for a contact that may be lost.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
+        timeout.CancelAfter(hosting.Value.CommandTimeout);
+        try
         {
-            Centre = centre, ContactId = contactId, HomeCentre = centre, Channel = body.Channel, Caller = caller,
-            Priority = priority, Topic = body.Topic, QueuedAt = time.GetUtcNow(),
-        }, request.HttpContext.RequestAborted);
+            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(centre));
+            await endpoint.Send(new QueueContact
+            {
+                Centre = centre, ContactId = contactId, HomeCentre = centre, Channel = body.Channel, Caller = caller,
+                Priority = priority, Topic = body.Topic, QueuedAt = time.GetUtcNow(),
+            }, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            return Problems.Field(StatusCodes.Status503ServiceUnavailable, "centre",
+                $"The message bus did not confirm the contact within {hosting.Value.CommandTimeout.TotalSeconds:0} s; it was not accepted. Try again.");
+        }
         return Results.Accepted($"/api/contacts/{contactId}", new QueuedContactView(contactId, centre, "queued"));
     }
 

@@ -100,6 +100,29 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     }
 
     [Fact]
+    public async Task Should_let_a_hot_standby_take_over_where_the_active_worker_stopped()
+    {
+        var http = Host("none").CreateClient();
+        var active = Host("sociaal");
+        Host("sociaal"); // the standby: single active consumer keeps it idle while the first one lives
+
+        await http.PutAgent("dirk", "sociaal", new { sociaal = 5 });
+        await http.SetStatus("dirk", "available");
+        var contactId = await http.Call("sociaal");
+        await http.AgentWhen("dirk", a => a["offer"] is not null, "an offer");
+
+        await active.DisposeAsync();
+        _hosts.Remove(active);
+
+        // The standby takes the queue over, loads the centre from the store and knows the offer.
+        var accept = await http.PostAsJsonAsync("/api/agents/dirk/accept", new { contactId });
+        accept.StatusCode.Should().Be(HttpStatusCode.OK, await accept.Content.ReadAsStringAsync());
+        (await http.GetJson($"/api/contacts/{contactId}"))["status"]!.GetValue<string>().Should().Be("connected");
+        var next = await http.Call("sociaal");
+        await http.ContactWhen(next, "queued");
+    }
+
+    [Fact]
     public async Task Should_absorb_a_duplicated_command()
     {
         var host = Host("all");
