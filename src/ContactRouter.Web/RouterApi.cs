@@ -26,7 +26,17 @@ public static partial class RouterApi
 
     public static IServiceCollection AddRouterApi(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            // Routing refuses a non-JSON body (415) before our handlers run; name the field there too.
+            if (c.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && !c.ProblemDetails.Extensions.ContainsKey("field"))
+            {
+                const string detail = "Send a JSON body with Content-Type: application/json.";
+                c.ProblemDetails.Detail ??= detail;
+                c.ProblemDetails.Extensions["field"] = "body";
+                c.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = [detail] };
+            }
+        });
         services.AddOpenApi();
         return services;
     }
@@ -107,6 +117,7 @@ public static partial class RouterApi
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is null) return UnknownContact(contactId);
+        if (Finished(contact) is { } finished) return finished;
         return await Ask(sp, new Contracts.AbandonContact { Centre = contact.Centre, ContactId = contactId }, () => ContactResult(sp, contactId));
     }
 
@@ -118,6 +129,7 @@ public static partial class RouterApi
         if (body.Summary is { Length: > MaxSummaryLength }) return Problems.Invalid("summary", $"A summary is at most {MaxSummaryLength} characters.");
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is null) return UnknownContact(contactId);
+        if (Finished(contact) is { } finished) return finished;
         return await Ask(sp, new Contracts.CompleteContact { Centre = contact.Centre, ContactId = contactId, Outcome = body.Outcome, Summary = body.Summary?.Trim() },
             () => ContactResult(sp, contactId));
     }
@@ -265,9 +277,14 @@ public static partial class RouterApi
     private static IResult UnknownCentre(string field, string centre) =>
         Problems.Invalid(field, $"Unknown centre '{centre}'; known centres are {string.Join(", ", CentreCatalog.All)}.");
 
+    /// <summary>Completed and abandoned are final, so the store's answer is safe to give without asking the worker.</summary>
+    private static IResult? Finished(Contact contact) => contact.Status is ContactStatus.Completed or ContactStatus.Abandoned
+        ? Problems.Conflict("contactId", $"Contact {contact.Id} is already {ContactView.Lower(contact.Status)}.")
+        : null;
+
     private static IResult UnknownContact(string contactId) => Problems.NotFound("contactId", $"No contact {contactId}.");
     private static IResult UnknownAgent(string agentId) => Problems.NotFound("agentId", $"No agent {agentId}; register it with PUT /api/agents/{agentId}.");
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex AgentIdFormat();
 }

@@ -239,7 +239,7 @@ public sealed class When_an_agent_accepts_an_offer_that_is_not_theirs : CentreCo
         await Worker.Ask(Commands.Register("bram"));
         await Worker.Ask(Commands.Available("bram"));
         var contactBefore = Worker.Read(db => db.Contacts.AsNoTracking().Single());
-        var published = Worker.Harness.Published.Select<object>().Count();
+        var events = Worker.Harness.Published.Select<object>().Count(m => m.Context.Message is not CentreCommand);
 
         var result = await Worker.Ask(new AcceptOffer { Centre = "sociaal", AgentId = "bram", ContactId = "c1" });
 
@@ -248,7 +248,9 @@ public sealed class When_an_agent_accepts_an_offer_that_is_not_theirs : CentreCo
         result.Field.Should().Be("contactId");
         result.Detail.Should().NotBeNullOrEmpty();
         (await Worker.Harness.Published.Any<ContactAnswered>()).Should().BeFalse();
-        Worker.Harness.Published.Select<object>().Count().Should().Be(published, "a refused command changes nothing, so announces nothing");
+        // The harness's request client publishes the commands themselves; only events count here.
+        Worker.Harness.Published.Select<object>().Count(m => m.Context.Message is not CentreCommand)
+            .Should().Be(events, "a refused command changes nothing, so announces nothing");
         Worker.Read(db => db.Contacts.AsNoTracking().Single()).Should().BeEquivalentTo(contactBefore);
         Worker.Read(db => db.Agents.AsNoTracking().Single(a => a.Id == "anna")).OfferedContactId.Should().Be("c1");
         Worker.Read(db => db.Agents.AsNoTracking().Single(a => a.Id == "bram")).OfferedContactId.Should().BeNull();
