@@ -68,11 +68,11 @@ public sealed class Centre
     /// <summary>The earliest moment at which time alone changes something (an offer expiring, a wrap-up ending).</summary>
     public DateTimeOffset? NextDeadline()
     {
-        var now = _time.GetUtcNow();
         var deadlines = _agents.Values.Select(a => a.OfferExpiresAt)
             .Concat(_agents.Values.Select(a => a.WrapUpUntil))
             .Concat(_contacts.Values.Where(c => c.Status == ContactStatus.Queued).SelectMany(c => c.DeclinedUntil.Values.Select(v => (DateTimeOffset?)v)))
-            .Where(d => d > now);
+            .Where(d => d is not null);
+        // Overdue deadlines (a centre restored after downtime) are returned too: the alarm fires at once.
         return deadlines.Min();
     }
 
@@ -248,11 +248,7 @@ public sealed class Centre
     }
 
     /// <summary>Applies what time alone has done, then matches. The worker calls this when a deadline passes.</summary>
-    public void Tick()
-    {
-        Advance();
-        Match();
-    }
+    public void Tick() => Advance();
 
     /// <summary>Events and changed entities since the last call, for the worker to persist and publish.</summary>
     public CentreChanges TakeChanges()
@@ -274,7 +270,17 @@ public sealed class Centre
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
+    /// <summary>
+    /// Applies what time has done, then matches, before any command looks at its input: so even a command
+    /// that is refused leaves a timed-out contact offered to the next free agent.
+    /// </summary>
     private void Advance()
+    {
+        ApplyTime();
+        Match();
+    }
+
+    private void ApplyTime()
     {
         var now = Now;
         var day = DayOf(now);

@@ -34,6 +34,35 @@ public sealed class When_an_agent_is_chosen_for_a_contact : CentreSpec
     }
 
     [Fact]
+    public void Pressing_available_again_does_not_cost_an_agent_their_place_in_the_idle_line()
+    {
+        Available("zara");
+        After(10);
+        Available("anna");
+        After(10);
+
+        SetPresence("zara", AgentPresence.Available);
+        Queue("c1");
+
+        OfferOf("zara").Should().Be("c1");
+    }
+
+    [Fact]
+    public void An_agent_back_from_a_break_queues_up_behind_those_who_were_already_idle()
+    {
+        Available("zara");
+        SetPresence("zara", AgentPresence.Break);
+        After(10);
+        Available("anna");
+        After(10);
+        SetPresence("zara", AgentPresence.Available);
+
+        Queue("c1");
+
+        OfferOf("anna").Should().Be("c1");
+    }
+
+    [Fact]
     public void Without_preference_for_skill_idle_time_wins_over_a_higher_skill()
     {
         Available("lang-idle", skill: 2);

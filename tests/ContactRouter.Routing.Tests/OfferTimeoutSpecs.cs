@@ -73,19 +73,35 @@ public sealed class When_an_offer_times_out : CentreSpec
         StatusOf("anna").Should().Be(AgentStatus.NotResponding);
     }
 
-    [Fact]
-    public void A_refused_late_accept_still_lets_a_free_agent_take_the_returned_contact()
+    private static readonly Dictionary<string, Func<Centre, Refusal?>> NextCommands = new()
+    {
+        ["tick"] = c => { c.Tick(); return null; },
+        ["new caller"] = c => c.Queue(NewContact("nieuw", Monday9.AddSeconds(21))),
+        ["late accept (refused)"] = c => c.Accept("anna", "eerste"),
+        ["duplicate queue (absorbed)"] = c => c.Queue(NewContact("eerste", Monday9)),
+        ["unknown agent status (refused)"] = c => c.SetPresence("onbekend", AgentPresence.Available),
+        ["bad skill registration (refused)"] = c => c.RegisterAgent("cees", "Cees", Skills(9)),
+        ["unknown hang-up (refused)"] = c => c.Abandon("onbekend"),
+        ["complete not connected (refused)"] = c => c.Complete("eerste", "resolved", null),
+    };
+
+    public static TheoryData<string> NextCommandNames() => new(NextCommands.Keys);
+
+    [Theory]
+    [MemberData(nameof(NextCommandNames))]
+    public void Whatever_command_comes_next_applies_the_timeout_and_offers_the_contact_to_a_free_agent(string nextCommand)
     {
         Available("bram");      // gets "later", the only contact not on offer
         Abandon("later");       // and is free again with nothing to offer
         StatusOf("bram").Should().Be(AgentStatus.Available);
 
-        // The alarm has not fired yet when anna's late click arrives: the command applies the timeout itself.
+        // Anna's offer expires before the deadline alarm fires: the next command has to apply it.
         Time.Advance(TimeSpan.FromSeconds(16));
-        Centre.Accept("anna", "eerste").Should().NotBeNull();
+        NextCommands[nextCommand](Centre);
 
+        StatusOf("anna").Should().Be(AgentStatus.NotResponding);
         // The contact is back in the queue and bram is free: the centre must not leave them both waiting,
-        // all the more because no deadline is left to wake it.
+        // all the more because then no deadline is left to wake it.
         OfferOf("bram").Should().Be("eerste", "every command ends by matching waiting contacts to free agents");
     }
 }
