@@ -4,19 +4,8 @@ using System.Net.Http.Json;
 namespace ContactRouter.Tests;
 
 /// <summary>An agent's day through the HTTP API, on the embedded default (in-memory bus, SQLite file).</summary>
-public sealed class When_an_agent_takes_a_call : IAsyncLifetime
+public sealed class When_an_agent_takes_a_call : RouterSpec
 {
-    private readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
-    private HttpClient _http = null!;
-
-    public Task InitializeAsync()
-    {
-        _http = _router.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
-
     [Fact]
     public async Task Should_offer_answer_complete_wrap_up_and_count_it()
     {

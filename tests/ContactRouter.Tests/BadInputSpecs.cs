@@ -9,19 +9,8 @@ namespace ContactRouter.Tests;
 /// Bad input on every endpoint: a 4xx application/problem+json naming the offending field, and no state change.
 /// Bodies in InlineData use ' for " to stay readable.
 /// </summary>
-public sealed class When_a_contact_is_posted_with_bad_input : IAsyncLifetime
+public sealed class When_a_contact_is_posted_with_bad_input : RouterSpec
 {
-    private readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
-    private HttpClient _http = null!;
-
-    public Task InitializeAsync()
-    {
-        _http = _router.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
-
     [Theory]
     [InlineData("{'centre':'nowhere','channel':'phone','caller':'+31612345678'}", 400, "centre")]
     [InlineData("{'channel':'phone','caller':'+31612345678','topic':'parkeren'}", 400, "centre")]
@@ -73,19 +62,8 @@ public sealed class When_a_contact_is_posted_with_bad_input : IAsyncLifetime
         (await http.GetJson("/api/centres")).AsArray().Single(c => (string?)c!["centre"] == centre)!;
 }
 
-public sealed class When_an_agent_is_put_with_bad_input : IAsyncLifetime
+public sealed class When_an_agent_is_put_with_bad_input : RouterSpec
 {
-    private readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
-    private HttpClient _http = null!;
-
-    public Task InitializeAsync()
-    {
-        _http = _router.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
-
     [Theory]
     [InlineData("{'name':'Anna','centre':'sociaal','skills':{'sociaal':9}}", 400, "skills.sociaal")]
     [InlineData("{'name':'Anna','centre':'sociaal','skills':{'sociaal':0}}", 400, "skills.sociaal")]
@@ -139,18 +117,14 @@ public sealed class When_an_agent_is_put_with_bad_input : IAsyncLifetime
     }
 }
 
-public sealed class When_an_agent_status_is_bad : IAsyncLifetime
+public sealed class When_an_agent_status_is_bad : RouterSpec
 {
-    private readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
-    private HttpClient _http = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _http = _router.CreateClient();
+        await base.InitializeAsync();
         (await _http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
     }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
 
     [Theory]
     [InlineData("{'status':'lunch'}", 400, "status")]
@@ -180,15 +154,13 @@ public sealed class When_an_agent_status_is_bad : IAsyncLifetime
 }
 
 /// <summary>Anna has the offer; Bram, also free at sociaal, tries to take or turn it down.</summary>
-public sealed class When_an_agent_answers_an_offer_that_is_not_theirs : IAsyncLifetime
+public sealed class When_an_agent_answers_an_offer_that_is_not_theirs : RouterSpec
 {
-    private readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
-    private HttpClient _http = null!;
     private string _contactId = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _http = _router.CreateClient();
+        await base.InitializeAsync();
         (await _http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
         (await _http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
         _contactId = await _http.Call("sociaal");
@@ -196,8 +168,6 @@ public sealed class When_an_agent_answers_an_offer_that_is_not_theirs : IAsyncLi
         (await _http.PutAgent("bram", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
         (await _http.SetStatus("bram", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
 
     [Theory]
     [InlineData("accept")]
@@ -243,22 +213,18 @@ public sealed class When_an_agent_answers_an_offer_that_is_not_theirs : IAsyncLi
 }
 
 /// <summary>Every endpoint that takes a body, sent something that is not JSON while Anna holds an offer.</summary>
-public sealed class When_a_body_is_not_json : IAsyncLifetime
+public sealed class When_a_body_is_not_json : RouterSpec
 {
-    private readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
-    private HttpClient _http = null!;
     private string _contactId = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _http = _router.CreateClient();
+        await base.InitializeAsync();
         (await _http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
         (await _http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
         _contactId = await _http.Call("sociaal");
         await _http.AgentWhen("anna", a => a["offer"] is not null, "an offer");
     }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
 
     [Theory]
     [InlineData("POST", "/api/contacts", "{'centre':'sociaal','channel':'phone','caller':'+31612345678'}", "text/plain")]
@@ -287,19 +253,8 @@ public sealed class When_a_body_is_not_json : IAsyncLifetime
         await _http.GetStringAsync("/api/agents/anna") + await _http.GetStringAsync($"/api/contacts/{_contactId}") + await _http.GetStringAsync("/api/centres");
 }
 
-public sealed class When_a_contact_is_completed_or_abandoned_out_of_turn : IAsyncLifetime
+public sealed class When_a_contact_is_completed_or_abandoned_out_of_turn : RouterSpec
 {
-    private readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
-    private HttpClient _http = null!;
-
-    public Task InitializeAsync()
-    {
-        _http = _router.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
-
     [Fact]
     public async Task Should_refuse_completing_a_queued_contact_and_leave_it_queued()
     {

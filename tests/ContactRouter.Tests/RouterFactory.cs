@@ -110,3 +110,18 @@ public static class Api
     public static Task<JsonNode> AgentWhen(this HttpClient http, string agentId, Func<JsonNode, bool> done, string what) =>
         Eventually(() => http.GetJson($"/api/agents/{agentId}"), done, $"agent {agentId}: {what}");
 }
+
+/// <summary>A spec against one fresh host on the embedded default; <see cref="_router"/> and <see cref="_http"/> are ready in each test.</summary>
+public abstract class RouterSpec : IAsyncLifetime
+{
+    protected readonly RouterFactory _router = new(RouterFactory.NewStorePath(), RouterFactory.NewClock());
+    protected HttpClient _http = null!;
+
+    public virtual Task InitializeAsync()
+    {
+        _http = _router.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public virtual async Task DisposeAsync() => await _router.DisposeAsync();
+}
