@@ -19,7 +19,7 @@ public sealed class CentreCommandConsumer(CentreWorker worker) :
         return centre.Queue(new Contact
         {
             Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
-            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt,
+            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops,
         });
     });
 

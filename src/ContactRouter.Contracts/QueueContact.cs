@@ -9,5 +9,8 @@ public sealed record QueueContact : CentreCommand
     public required string Caller { get; init; }
     public int Priority { get; init; }
     public string? Topic { get; init; }
+    /// <summary>Arrival at the home centre; a contact moved by overflow keeps it, and so its place.</summary>
     public required DateTimeOffset QueuedAt { get; init; }
+    /// <summary>How often the overflow router moved this contact; 0 for a first contact.</summary>
+    public int Hops { get; init; }
 }

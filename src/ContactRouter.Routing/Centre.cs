@@ -20,7 +20,8 @@ public sealed class Centre
 
     public Centre(string id, RoutingOptions options, TimeProvider time)
     {
-        if (!CentreCatalog.IsKnown(id)) throw new ArgumentException($"Unknown centre '{id}'.", nameof(id));
+        // Any id: the simulator runs a single pooled centre beside the four real ones.
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
         Id = id;
         Options = options;
         _time = time;
@@ -93,13 +94,16 @@ public sealed class Centre
     {
         Advance();
         if (_contacts.ContainsKey(contact.Id)) return null; // already here: a duplicate changes nothing
-        if (contact.HomeCentre != Id && contact.Hops == 0)
+        // A centre takes its own domain's first contacts; others only moved here by overflow. (A pooled
+        // centre outside the catalogue, as the simulator's bound, takes everything.)
+        if (CentreCatalog.IsKnown(Id) && contact.HomeCentre != Id && contact.Hops == 0)
             return new Refusal(RefusalKind.Invalid, "centre", $"Contact {contact.Id} belongs to {contact.HomeCentre}, not {Id}.");
         contact.Centre = Id;
         contact.Sequence = NextSequence++;
         contact.Status = ContactStatus.Queued;
         _contacts[contact.Id] = contact;
-        CountToday(s => s.Offered++);
+        // A contact moved here by the overflow router was offered at its home centre; here it is overflow in.
+        CountToday(s => { if (contact.Hops == 0) s.Offered++; else s.OverflowIn++; });
         Record(new ContactWasQueued(contact.Id, Now), contact);
         Match();
         return null;
@@ -115,7 +119,7 @@ public sealed class Centre
             if (level is < RoutingOptions.MinSkill or > RoutingOptions.MaxSkill)
                 return new Refusal(RefusalKind.Invalid, $"skills.{centre}", $"Skill level must be {RoutingOptions.MinSkill}–{RoutingOptions.MaxSkill}, was {level}.");
         }
-        if (!skills.ContainsKey(Id))
+        if (CentreCatalog.IsKnown(Id) && !skills.ContainsKey(Id))
             return new Refusal(RefusalKind.Invalid, $"skills.{Id}", $"An agent of {Id} needs a skill level for {Id}.");
 
         if (!_agents.TryGetValue(agentId, out var agent))
@@ -247,6 +251,40 @@ public sealed class Centre
         return null;
     }
 
+    /// <summary>
+    /// Moves a waiting contact to a neighbouring centre (overflow). Only a queued contact moves, never one
+    /// that is ringing or connected. It keeps its arrival time, priority and history and counts one hop more.
+    /// </summary>
+    public Refusal? TransferOut(string contactId, string toCentre, out Contact? moved)
+    {
+        moved = null;
+        Advance();
+        if (!_contacts.TryGetValue(contactId, out var contact))
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+        if (contact.Status != ContactStatus.Queued)
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a queued contact moves.");
+        if (toCentre == Id)
+            return new Refusal(RefusalKind.Invalid, "toCentre", $"Contact {contactId} is already at {Id}.");
+        contact.Centre = toCentre;
+        contact.Hops++;
+        contact.DeclinedUntil.Clear();
+        CountToday(s => s.OverflowOut++);
+        Finish(contact, new ContactWasTransferred(contactId, Id, toCentre, contact.Hops, Now));
+        moved = contact;
+        return null;
+    }
+
+    /// <summary>What the overflow policy needs to know of this centre: queued contacts in order and the free agents' skills.</summary>
+    public CentrePicture Picture()
+    {
+        var now = Now;
+        return new CentrePicture(
+            Id,
+            WaitingInOrder().Where(c => c.Status == ContactStatus.Queued)
+                .Select(c => new WaitingContact(c.Id, c.HomeCentre, c.Priority, c.QueuedAt, c.Hops)).ToList(),
+            _agents.Values.Where(a => a.StatusAt(now) == AgentStatus.Available).Select(a => (IReadOnlyDictionary<string, int>)a.Skills).ToList());
+    }
+
     /// <summary>Applies what time alone has done, then matches. The worker calls this when a deadline passes.</summary>
     public void Tick() => Advance();
 
@@ -327,7 +365,8 @@ public sealed class Centre
 
     private Agent? BestAgentFor(Contact contact, List<Agent> free, DateTimeOffset now)
     {
-        var eligible = free.Where(a => a.SkillFor(contact.HomeCentre) >= Options.MinimumSkillLevel
+        var minimum = Options.MinimumSkillLevelFor(contact.HomeCentre, Id);
+        var eligible = free.Where(a => a.SkillFor(contact.HomeCentre) >= minimum
                                        && !(contact.DeclinedUntil.TryGetValue(a.Id, out var until) && until > now));
         var ordered = Options.PreferHigherSkill
             ? eligible.OrderByDescending(a => a.SkillFor(contact.HomeCentre)).ThenBy(a => a.IdleSince)

@@ -24,6 +24,15 @@ public sealed record RoutingOptions
     /// <summary>Lowest skill level an agent needs for a contact's home centre.</summary>
     public int MinimumSkillLevel { get; init; } = 1;
 
+    /// <summary>
+    /// Lowest skill level for a contact of another centre (overflow): agents are only partly trained for
+    /// their neighbours' domains, so this may be set higher than <see cref="MinimumSkillLevel"/>.
+    /// </summary>
+    public int OverflowMinimumSkillLevel { get; init; } = 1;
+
+    public int MinimumSkillLevelFor(string contactHome, string centre) =>
+        contactHome == centre ? MinimumSkillLevel : Math.Max(MinimumSkillLevel, OverflowMinimumSkillLevel);
+
     /// <summary>An agent who rejected a contact is not offered that same contact again for this long.</summary>
     public TimeSpan RejectCooldown { get; init; } = TimeSpan.FromSeconds(15);
 

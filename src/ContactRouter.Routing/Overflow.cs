@@ -1,0 +1,123 @@
+namespace ContactRouter.Routing;
+
+/// <summary>Overflow settings of one centre.</summary>
+public sealed record CentreOverflowSettings
+{
+    /// <summary>Centres whose agents may help this centre's callers (they need a skill for this centre).</summary>
+    public List<string> Neighbours { get; init; } = [];
+
+    /// <summary>
+    /// After this wait at home a contact may also be answered by a neighbour. Never above the service-level
+    /// target: a contact moved after the target has already missed it.
+    /// </summary>
+    public TimeSpan OverflowAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Per-priority exceptions to <see cref="OverflowAfter"/>, e.g. urgent contacts overflow sooner.</summary>
+    public Dictionary<int, TimeSpan> OverflowAfterByPriority { get; init; } = new();
+}
+
+/// <summary>
+/// The overflow router's settings. The default is a ring of neighbours (burgerzaken ↔ fysiek ↔ sociaal ↔
+/// bedrijfsvoering ↔ burgerzaken): a chain of neighbours gets most of the pooling gain (Jordan &amp; Graves)
+/// while each agent needs to know only two other domains.
+/// </summary>
+public sealed record OverflowOptions
+{
+    public bool Enabled { get; init; } = true;
+    public Dictionary<string, CentreOverflowSettings> Centres { get; init; } = DefaultRing();
+
+    /// <summary>How often a contact may move; 1 means no ping-pong between neighbours.</summary>
+    public int MaxHops { get; init; } = 1;
+
+    public static Dictionary<string, CentreOverflowSettings> DefaultRing()
+    {
+        var ring = CentreCatalog.All;
+        return ring.Select((centre, i) => (centre, settings: new CentreOverflowSettings
+        {
+            Neighbours = [ring[(i + ring.Count - 1) % ring.Count], ring[(i + 1) % ring.Count]],
+        })).ToDictionary(p => p.centre, p => p.settings);
+    }
+
+    public IReadOnlyList<string> NeighboursOf(string centre) =>
+        Centres.TryGetValue(centre, out var settings) ? settings.Neighbours : [];
+
+    public TimeSpan ThresholdFor(string homeCentre, int priority)
+    {
+        if (!Centres.TryGetValue(homeCentre, out var settings)) return TimeSpan.MaxValue;
+        return settings.OverflowAfterByPriority.TryGetValue(priority, out var byPriority) ? byPriority : settings.OverflowAfter;
+    }
+
+    /// <summary>Problems with the settings, empty when they are sound.</summary>
+    public IEnumerable<string> Problems(TimeSpan serviceLevelTarget)
+    {
+        if (MaxHops < 0) yield return "MaxHops must be 0 or more.";
+        foreach (var (centre, settings) in Centres)
+        {
+            if (settings.OverflowAfter < TimeSpan.Zero || settings.OverflowAfter > serviceLevelTarget)
+                yield return $"{centre}: OverflowAfter must be between 0 and the service-level target ({serviceLevelTarget.TotalSeconds:0} s).";
+            foreach (var (priority, after) in settings.OverflowAfterByPriority)
+                if (after < TimeSpan.Zero || after > serviceLevelTarget)
+                    yield return $"{centre}: OverflowAfterByPriority[{priority}] must be between 0 and the service-level target.";
+            foreach (var neighbour in settings.Neighbours)
+                if (neighbour == centre) yield return $"{centre} cannot be its own neighbour.";
+        }
+    }
+}
+
+public sealed record WaitingContact(string ContactId, string HomeCentre, int Priority, DateTimeOffset QueuedAt, int Hops);
+
+/// <summary>A centre as the overflow policy sees it: queued contacts in routing order and its free agents' skills.</summary>
+public sealed record CentrePicture(string Centre, IReadOnlyList<WaitingContact> Waiting, IReadOnlyList<IReadOnlyDictionary<string, int>> FreeAgentSkills);
+
+public sealed record Transfer(string ContactId, string FromCentre, string ToCentre);
+
+/// <summary>
+/// Timed escalation to a wider pool (as Twilio TaskRouter, Amazon Connect and Genesys "bullseye" do): a
+/// contact that has waited its threshold at home may go to a neighbour with a free agent who holds a skill
+/// for the contact's centre. Home agents keep first claim, because a centre matches its own free agents
+/// at once: a contact still queued at home means no home agent is free for it.
+/// </summary>
+public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions routing)
+{
+    public OverflowOptions Options => overflow;
+
+    public IReadOnlyList<Transfer> Plan(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now)
+    {
+        if (!overflow.Enabled) return [];
+        var free = pictures.ToDictionary(p => p.Centre, p => p.FreeAgentSkills.ToList());
+        var transfers = new List<Transfer>();
+        var due = pictures
+            .SelectMany(p => p.Waiting.Select(c => (Picture: p, Contact: c)))
+            .Where(x => x.Contact.Hops < overflow.MaxHops && now - x.Contact.QueuedAt >= overflow.ThresholdFor(x.Contact.HomeCentre, x.Contact.Priority))
+            .OrderByDescending(x => x.Contact.Priority + routing.AgingPointsPerMinute * (now - x.Contact.QueuedAt).TotalMinutes)
+            .ThenBy(x => x.Contact.QueuedAt);
+
+        foreach (var (picture, contact) in due)
+        {
+            var minimum = routing.MinimumSkillLevelFor(contact.HomeCentre, "");
+            // The neighbour with the most eligible free agents first: it has the most room.
+            var target = overflow.NeighboursOf(picture.Centre)
+                .Where(free.ContainsKey)
+                .Select(n => (Centre: n, Eligible: free[n].Count(s => s.GetValueOrDefault(contact.HomeCentre) >= minimum)))
+                .Where(n => n.Eligible > 0)
+                .OrderByDescending(n => n.Eligible)
+                .Select(n => n.Centre)
+                .FirstOrDefault();
+            if (target is null) continue;
+            // Reserve the agent the neighbour will most likely use, so one free agent is not promised twice.
+            var agents = free[target];
+            agents.RemoveAt(agents.FindIndex(s => s.GetValueOrDefault(contact.HomeCentre) >= minimum));
+            transfers.Add(new Transfer(contact.ContactId, picture.Centre, target));
+        }
+        return transfers;
+    }
+
+    /// <summary>The next moment a waiting contact reaches its threshold, so the router can look again then.</summary>
+    public DateTimeOffset? NextThreshold(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now) =>
+        pictures.SelectMany(p => p.Waiting)
+            .Where(c => c.Hops < overflow.MaxHops)
+            .Select(c => c.QueuedAt + overflow.ThresholdFor(c.HomeCentre, c.Priority))
+            .Where(at => at > now)
+            .Select(at => (DateTimeOffset?)at)
+            .Min();
+}
