@@ -1,6 +1,7 @@
 using ContactRouter.Contracts;
 using ContactRouter.Routing;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Components;
 
@@ -8,9 +9,10 @@ namespace ContactRouter.Components;
 /// The centre worker's consumer: one per centre queue, one message at a time. Each command maps onto the
 /// routing core; a request gets the <see cref="CommandResult"/> back so the API can answer truthfully.
 /// </summary>
-public sealed class CentreCommandConsumer(CentreWorker worker) :
+public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<OverflowOptions> overflow) :
     IConsumer<QueueContact>, IConsumer<RegisterAgent>, IConsumer<SetAgentStatus>, IConsumer<AcceptOffer>,
-    IConsumer<RejectOffer>, IConsumer<CompleteContact>, IConsumer<AbandonContact>, IConsumer<CheckDeadlines>
+    IConsumer<RejectOffer>, IConsumer<CompleteContact>, IConsumer<AbandonContact>, IConsumer<CheckDeadlines>,
+    IConsumer<TransferContact>, IConsumer<ReportLoad>
 {
     public Task Consume(ConsumeContext<QueueContact> context) => Handle(context, centre =>
     {
@@ -48,6 +50,17 @@ public sealed class CentreCommandConsumer(CentreWorker worker) :
         centre.Tick();
         return null;
     });
+
+    public Task Consume(ConsumeContext<TransferContact> context) => Handle(context, centre =>
+    {
+        var m = context.Message;
+        // The hop limit is checked here too, not only by the router: no ping-pong even from a stale decision.
+        if (centre.FindContact(m.ContactId) is { } contact && contact.Hops >= overflow.Value.MaxHops)
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {m.ContactId} has moved {contact.Hops} time(s); the limit is {overflow.Value.MaxHops}.");
+        return centre.TransferOut(m.ContactId, m.ToCentre, out _);
+    });
+
+    public Task Consume(ConsumeContext<ReportLoad> context) => Handle(context, _ => null);
 
     private async Task Handle<T>(ConsumeContext<T> context, Func<Centre, Refusal?> apply) where T : CentreCommand
     {

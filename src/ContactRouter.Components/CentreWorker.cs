@@ -43,13 +43,13 @@ public sealed class CentreWorker(
     TimeProvider time,
     ILogger<CentreWorker> log)
 {
-    public async Task<CommandResult> Handle(CentreCommand command, Func<Centre, Refusal?> apply, IPublishEndpoint publisher, CancellationToken ct)
+    public async Task<CommandResult> Handle(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
     {
         var gate = states.GateFor(command.Centre);
         await gate.WaitAsync(ct);
         try
         {
-            return await HandleLocked(command, apply, publisher, ct);
+            return await HandleLocked(command, apply, context, ct);
         }
         finally
         {
@@ -57,7 +57,7 @@ public sealed class CentreWorker(
         }
     }
 
-    private async Task<CommandResult> HandleLocked(CentreCommand command, Func<Centre, Refusal?> apply, IPublishEndpoint publisher, CancellationToken ct)
+    private async Task<CommandResult> HandleLocked(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
     {
         var record = await db.Centres.FindAsync([command.Centre], ct);
         if (record is null)
@@ -70,6 +70,13 @@ public sealed class CentreWorker(
         {
             centre = await Load(record, ct);
             states.Keep(command.Centre, centre, record.Version);
+        }
+
+        if (command is ReportLoad)
+        {
+            // Informational, not a change: published directly, nothing saved.
+            await context.Publish(EventMapping.LoadOf(centre, time.GetUtcNow(), record.Version), ct);
+            return ToResult(command.CommandId, null);
         }
 
         // A redelivered or duplicated command is answered as before and changes nothing.
@@ -104,7 +111,9 @@ public sealed class CentreWorker(
         var now = time.GetUtcNow();
         await Stage(changes, ct);
         if (changes.Events.Count > 0)
-            outbox.Stage(db, command.Centre, EventMapping.ToMessages(centre, changes, now));
+            outbox.Stage(db, command.Centre, EventMapping.ToMessages(centre, changes, now, record.Version + 1));
+        foreach (var move in EventMapping.Moves(changes))
+            outbox.StageSend(db, command.Centre, move);
         if (bookkeeping)
             db.ProcessedCommands.Add(new ProcessedCommand
             {
@@ -125,7 +134,7 @@ public sealed class CentreWorker(
         }
         states.Keep(command.Centre, centre, record.Version);
 
-        await outbox.PublishStaged(db, publisher, ct);
+        await outbox.PublishStaged(db, context, context, ct);
         alarm.Arm(command.Centre, centre.NextDeadline());
         return ToResult(command.CommandId, refusal);
     }

@@ -6,7 +6,7 @@ namespace ContactRouter.Components;
 /// <summary>Turns the routing core's events into the bus's event contracts.</summary>
 public static class EventMapping
 {
-    public static IEnumerable<object> ToMessages(Centre centre, CentreChanges changes, DateTimeOffset now)
+    public static IEnumerable<object> ToMessages(Centre centre, CentreChanges changes, DateTimeOffset now, long version)
     {
         var contacts = changes.Contacts.ToDictionary(c => c.Id);
         foreach (var e in changes.Events)
@@ -23,20 +23,47 @@ public static class EventMapping
                     Summary = contacts[c.ContactId].Summary, CompletedAt = c.At,
                 },
                 ContactWasAbandoned a => new ContactAbandoned { ContactId = a.ContactId, Centre = centre.Id, AbandonedAt = a.At, WaitedSeconds = a.Waited.TotalSeconds },
+                ContactWasTransferred t => new ContactTransferred
+                {
+                    ContactId = t.ContactId, HomeCentre = contacts[t.ContactId].HomeCentre, FromCentre = t.FromCentre, ToCentre = t.ToCentre,
+                    Hops = t.Hops, At = t.At,
+                },
                 AgentStatusWasChanged s => new AgentStatusChanged { AgentId = s.AgentId, Centre = centre.Id, Status = Lower(s.Status), At = s.At },
                 _ => throw new InvalidOperationException($"No contract for {e.GetType().Name}."),
             };
         }
-        yield return LoadOf(centre, now);
+        yield return LoadOf(centre, now, version);
     }
 
-    public static CentreLoadChanged LoadOf(Centre centre, DateTimeOffset now)
+    /// <summary>The command that puts a contact moved by overflow into its new centre's queue.</summary>
+    public static IEnumerable<QueueContact> Moves(CentreChanges changes)
+    {
+        var contacts = changes.Contacts.ToDictionary(c => c.Id);
+        foreach (var moved in changes.Events.OfType<ContactWasTransferred>())
+        {
+            var c = contacts[moved.ContactId];
+            yield return new QueueContact
+            {
+                Centre = moved.ToCentre, ContactId = c.Id, HomeCentre = c.HomeCentre, Channel = c.Channel, Caller = c.Caller,
+                Priority = c.Priority, Topic = c.Topic, QueuedAt = c.QueuedAt, Hops = c.Hops,
+            };
+        }
+    }
+
+    public static CentreLoadChanged LoadOf(Centre centre, DateTimeOffset now, long version)
     {
         var waiting = centre.LiveContacts.Where(c => c.IsWaiting).ToList();
+        var picture = centre.Picture();
         return new CentreLoadChanged
         {
             Centre = centre.Id,
             At = now,
+            Version = version,
+            Queue = picture.Waiting.Select(w => new QueuedContactInfo
+            {
+                ContactId = w.ContactId, HomeCentre = w.HomeCentre, Priority = w.Priority, QueuedAt = w.QueuedAt, Hops = w.Hops,
+            }).ToList(),
+            FreeAgents = picture.FreeAgentSkills,
             Waiting = waiting.Count,
             OldestWaitingSince = waiting.Count == 0 ? null : waiting.Min(c => c.QueuedAt),
             Agents = centre.AgentsByStatus().ToDictionary(p => Lower(p.Key), p => p.Value),

@@ -22,34 +22,52 @@ public sealed class OutboxPublisher
 
     private readonly List<(OutboxMessage Row, object Message)> _staged = [];
 
-    public void Stage(RouterDbContext db, string centre, IEnumerable<object> messages)
+    /// <summary>Events to publish once the transaction that caused them commits.</summary>
+    public void Stage(RouterDbContext db, string centre, IEnumerable<object> events)
     {
-        foreach (var message in messages)
-        {
-            var row = new OutboxMessage
-            {
-                Centre = centre,
-                MessageType = message.GetType().Name,
-                Body = JsonSerializer.Serialize(message, message.GetType(), JsonSerializerOptions.Web),
-                CreatedAt = DateTimeOffset.UtcNow,
-            };
-            db.Outbox.Add(row);
-            _staged.Add((row, message));
-        }
+        foreach (var message in events) Add(db, centre, message, sendToCentre: null);
     }
 
-    public async Task PublishStaged(RouterDbContext db, IPublishEndpoint publisher, CancellationToken ct)
+    /// <summary>A command for another centre (a moved contact), sent once this transaction commits: never lost, never sent without it.</summary>
+    public void StageSend(RouterDbContext db, string centre, CentreCommand command) => Add(db, centre, command, command.Centre);
+
+    private void Add(RouterDbContext db, string centre, object message, string? sendToCentre)
+    {
+        var row = new OutboxMessage
+        {
+            Centre = centre,
+            MessageType = message.GetType().Name,
+            SendToCentre = sendToCentre,
+            Body = JsonSerializer.Serialize(message, message.GetType(), JsonSerializerOptions.Web),
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.Outbox.Add(row);
+        _staged.Add((row, message));
+    }
+
+    public async Task PublishStaged(RouterDbContext db, IPublishEndpoint publisher, ISendEndpointProvider sender, CancellationToken ct)
     {
         if (_staged.Count == 0) return;
-        foreach (var (_, message) in _staged)
-            await publisher.Publish(message, message.GetType(), ct);
+        foreach (var (row, message) in _staged)
+            await Deliver(row, message, publisher, sender, ct);
         db.Outbox.RemoveRange(_staged.Select(s => s.Row));
         _staged.Clear();
         await db.SaveChangesAsync(ct);
     }
 
+    private static async Task Deliver(OutboxMessage row, object message, IPublishEndpoint publisher, ISendEndpointProvider sender, CancellationToken ct)
+    {
+        if (row.SendToCentre is null)
+        {
+            await publisher.Publish(message, message.GetType(), ct);
+            return;
+        }
+        var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(row.SendToCentre));
+        await endpoint.Send(message, message.GetType(), ct);
+    }
+
     /// <summary>Publishes rows left behind by a process that died after commit; returns how many.</summary>
-    public static async Task<int> PublishLeftovers(RouterDbContext db, IPublishEndpoint publisher, DateTimeOffset olderThan, CancellationToken ct)
+    public static async Task<int> PublishLeftovers(RouterDbContext db, IPublishEndpoint publisher, ISendEndpointProvider sender, DateTimeOffset olderThan, CancellationToken ct)
     {
         var rows = await db.Outbox.OrderBy(o => o.Id).Take(500).ToListAsync(ct);
         rows = rows.Where(r => r.CreatedAt < olderThan).ToList();
@@ -57,7 +75,7 @@ public sealed class OutboxPublisher
         {
             var type = ContractTypes[row.MessageType];
             var message = JsonSerializer.Deserialize(row.Body, type, JsonSerializerOptions.Web)!;
-            await publisher.Publish(message, type, ct);
+            await Deliver(row, message, publisher, sender, ct);
             db.Outbox.Remove(row);
             await db.SaveChangesAsync(ct);
         }
@@ -80,9 +98,9 @@ public sealed class OutboxRelay(IServiceScopeFactory scopes, ILogger<OutboxRelay
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
-                var bus = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+                var bus = scope.ServiceProvider.GetRequiredService<IBus>();
                 // Rows younger than the interval may still be in the hands of the worker that wrote them.
-                var count = await OutboxPublisher.PublishLeftovers(db, bus, DateTimeOffset.UtcNow - Interval, stoppingToken);
+                var count = await OutboxPublisher.PublishLeftovers(db, bus, bus, DateTimeOffset.UtcNow - Interval, stoppingToken);
                 if (count > 0) log.LogWarning("Published {Count} events left in the outbox", count);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -13,6 +13,9 @@ public sealed class HostingOptions
     /// <summary>Whether this process serves the HTTP API and consoles.</summary>
     public bool Api { get; set; } = true;
 
+    /// <summary>Whether this process runs the overflow router (one active instance; more wait as standby).</summary>
+    public bool Overflow { get; set; } = true;
+
     public IReadOnlyList<string> CentreIds => Centres.Trim().ToLowerInvariant() switch
     {
         "all" => CentreCatalog.All,

@@ -38,6 +38,14 @@ public static class RouterSetup
         if (bus.Transport == BusTransport.RabbitMq)
             services.AddHostedService<CentreQueueDeclarer>();
 
+        var routing = builder.Configuration.GetSection("Routing").Get<RoutingOptions>() ?? new RoutingOptions();
+        var overflow = OverflowConfiguration.Read(builder.Configuration);
+        var problems = overflow.Problems(routing.ServiceLevelTarget).ToList();
+        if (problems.Count > 0) throw new InvalidOperationException("Overflow settings: " + string.Join(" ", problems));
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(overflow));
+        services.AddSingleton(sp => new OverflowPolicy(overflow, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RoutingOptions>>().Value));
+        services.AddSingleton<OverflowRouter>();
+
         services.AddSingleton<CentreStates>();
         services.AddSingleton<DeadlineAlarm>();
         services.AddScoped<CentreWorker>();
@@ -57,6 +65,7 @@ public static class RouterSetup
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.AddConsumer<CentreCommandConsumer, CentreCommandConsumerDefinition>().ExcludeFromConfigureEndpoints();
+            x.AddConsumer<OverflowRouterConsumer, OverflowRouterConsumerDefinition>().ExcludeFromConfigureEndpoints();
 
             if (bus.Transport == BusTransport.RabbitMq)
                 x.UsingRabbitMq((context, cfg) =>
@@ -72,6 +81,13 @@ public static class RouterSetup
                             CentreQueueTopology.Configure(e, bus);
                             e.ConfigureConsumer<CentreCommandConsumer>(context);
                         });
+                    if (hosting.Overflow)
+                        cfg.ReceiveEndpoint(OverflowRouter.QueueName, e =>
+                        {
+                            // Same guarantees as a centre: one active router, a standby waiting, poison messages parked.
+                            CentreQueueTopology.Configure(e, bus);
+                            e.ConfigureConsumer<OverflowRouterConsumer>(context);
+                        });
                     cfg.ConfigureEndpoints(context);
                 });
             else
@@ -79,9 +95,14 @@ public static class RouterSetup
                 {
                     foreach (var centre in hosting.CentreIds)
                         cfg.ReceiveEndpoint(CentreAddresses.QueueName(centre), e => e.ConfigureConsumer<CentreCommandConsumer>(context));
+                    if (hosting.Overflow)
+                        cfg.ReceiveEndpoint(OverflowRouter.QueueName, e => e.ConfigureConsumer<OverflowRouterConsumer>(context));
                     cfg.ConfigureEndpoints(context);
                 });
         });
+        // After the bus: MassTransit's hosted service has started it by the time this one runs.
+        if (hosting.Overflow)
+            services.AddHostedService<OverflowRouterStartup>();
         return builder;
     }
 }

@@ -5,6 +5,8 @@ public sealed record CentreLoadChanged
 {
     public required string Centre { get; init; }
     public required DateTimeOffset At { get; init; }
+    /// <summary>The centre's state version: a reader keeps the newest and ignores older, redelivered ones.</summary>
+    public long Version { get; init; }
     public int Waiting { get; init; }
     /// <summary>Arrival time of the longest-waiting contact, so readers can compute the wait at any later moment.</summary>
     public DateTimeOffset? OldestWaitingSince { get; init; }
@@ -13,4 +15,8 @@ public sealed record CentreLoadChanged
     public int Answered { get; init; }
     public int Abandoned { get; init; }
     public double? ServiceLevel { get; init; }
+    /// <summary>Queued (not ringing) contacts in routing order.</summary>
+    public IReadOnlyList<QueuedContactInfo> Queue { get; init; } = [];
+    /// <summary>Skills of the agents free right now, one entry per agent.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, int>> FreeAgents { get; init; } = [];
 }

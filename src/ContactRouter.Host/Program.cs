@@ -9,7 +9,9 @@ builder.Services.AddRouterApi();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapRouterApi();
+// A worker-only process (Router:Api=false) still answers /health and /alive.
+if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HostingOptions>>().Value.Api)
+    app.MapRouterApi();
 app.MapDefaultEndpoints();
 app.Run();
 

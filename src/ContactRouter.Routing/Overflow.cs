@@ -80,6 +80,7 @@ public sealed record Transfer(string ContactId, string FromCentre, string ToCent
 public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions routing)
 {
     public OverflowOptions Options => overflow;
+    public RoutingOptions Routing => routing;
 
     public IReadOnlyList<Transfer> Plan(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now)
     {

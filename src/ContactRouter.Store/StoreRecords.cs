@@ -32,6 +32,8 @@ public sealed class OutboxMessage
     public long Id { get; init; }
     public required string Centre { get; init; }
     public required string MessageType { get; init; }
+    /// <summary>A centre to send a command to; null for an event to publish.</summary>
+    public string? SendToCentre { get; init; }
     public required string Body { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 }
