@@ -123,6 +123,49 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     }
 
     [Fact]
+    public async Task Should_overflow_to_a_neighbours_cross_skilled_agent_after_the_threshold()
+    {
+        var http = Host("all").CreateClient();
+        (await http.PutAgent("eva", "sociaal", new { sociaal = 5, fysiek = 2 })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await http.SetStatus("eva", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var contactId = await http.Call("fysiek");
+        await http.ContactWhen(contactId, "queued");
+
+        _time.Advance(TimeSpan.FromSeconds(21));
+        var eva = await http.AgentWhen("eva", a => a["offer"] is not null, "the overflowed offer");
+        eva["offer"]!["contactId"]!.GetValue<string>().Should().Be(contactId);
+        eva["offer"]!["overflowed"]!.GetValue<bool>().Should().BeTrue();
+        var centres = (await http.GetJson("/api/centres")).AsArray();
+        centres.Single(c => (string?)c!["centre"] == "fysiek")!["overflowOut"]!.GetValue<int>().Should().Be(1);
+        centres.Single(c => (string?)c!["centre"] == "sociaal")!["overflowIn"]!.GetValue<int>().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Should_keep_serving_while_the_overflow_router_is_down_and_move_waiting_callers_when_it_is_back()
+    {
+        // Centres and API without a router.
+        var http = Host("all", ("Router:Overflow", "false")).CreateClient();
+        await http.PutAgent("gijs", "fysiek", new { fysiek = 4 });
+        await http.SetStatus("gijs", "available");
+        await http.PutAgent("eva", "sociaal", new { sociaal = 5, fysiek = 2 });
+        var home = await http.Call("fysiek");
+        await http.AgentWhen("gijs", a => (string?)a["offer"]?["contactId"] == home, "his own caller");
+        (await http.PostAsJsonAsync("/api/agents/gijs/accept", new { contactId = home })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var waiting = await http.Call("fysiek");
+        await http.ContactWhen(waiting, "queued");
+        _time.Advance(TimeSpan.FromSeconds(40));
+        await http.SetStatus("eva", "available");
+        (await http.GetJson($"/api/contacts/{waiting}"))["centre"]!.GetValue<string>().Should().Be("fysiek", "no router, no overflow");
+
+        // The router comes up in its own process, asks every centre for its load and moves the overdue caller.
+        Host("none", ("Router:Api", "false"));
+        var eva = await http.AgentWhen("eva", a => a["offer"] is not null, "the overflowed offer");
+        eva["offer"]!["contactId"]!.GetValue<string>().Should().Be(waiting);
+        (await http.GetJson($"/api/contacts/{home}"))["status"]!.GetValue<string>().Should().Be("connected", "Gijs's own call was never touched");
+    }
+
+    [Fact]
     public async Task Should_absorb_a_duplicated_command()
     {
         var host = Host("all");
