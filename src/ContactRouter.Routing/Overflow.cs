@@ -59,7 +59,10 @@ public sealed record OverflowOptions
                 if (after < TimeSpan.Zero || after > serviceLevelTarget)
                     yield return $"{centre}: OverflowAfterByPriority[{priority}] must be between 0 and the service-level target.";
             foreach (var neighbour in settings.Neighbours)
+            {
                 if (neighbour == centre) yield return $"{centre} cannot be its own neighbour.";
+                else if (!CentreCatalog.IsKnown(neighbour)) yield return $"{centre}: neighbour '{neighbour}' is not a centre.";
+            }
         }
     }
 }
@@ -116,7 +119,7 @@ public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions rout
     /// <summary>The next moment a waiting contact reaches its threshold, so the router can look again then.</summary>
     public DateTimeOffset? NextThreshold(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now) =>
         pictures.SelectMany(p => p.Waiting)
-            .Where(c => c.Hops < overflow.MaxHops)
+            .Where(c => overflow.Enabled && c.Hops < overflow.MaxHops && overflow.Centres.ContainsKey(c.HomeCentre))
             .Select(c => c.QueuedAt + overflow.ThresholdFor(c.HomeCentre, c.Priority))
             .Where(at => at > now)
             .Select(at => (DateTimeOffset?)at)
