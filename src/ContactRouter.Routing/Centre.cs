@@ -13,6 +13,11 @@ public sealed class Centre
     private readonly List<RoutingEvent> _events = new();
     private readonly Dictionary<string, Contact> _changedContacts = new();
     private readonly HashSet<string> _changedAgents = new();
+    // Reused buffers: Match runs after every command, so its hot path allocates nothing (the simulator
+    // drives millions of commands through here). Safe because a centre is used by one thread at a time.
+    private readonly List<WaitingEntry> _order = new();
+    private readonly PriorityQueue<Contact, WaitingKey> _queued = new(RoutingOrder.Instance);
+    private readonly List<Agent> _free = new();
     private readonly TimeProvider _time;
     private readonly TimeZoneInfo _zone;
     private DailyStatistics _today;
@@ -44,13 +49,10 @@ public sealed class Centre
     /// <summary>Waiting contacts (queued or offered) in routing order: effective priority, then arrival.</summary>
     public IReadOnlyList<Contact> WaitingInOrder()
     {
-        var now = _time.GetUtcNow();
-        return _contacts.Values
-            .Where(c => c.IsWaiting)
-            .OrderByDescending(c => c.EffectivePriority(now, Options.AgingPointsPerMinute))
-            .ThenBy(c => c.QueuedAt)
-            .ThenBy(c => c.Sequence)
-            .ToList();
+        SortWaiting(queuedOnly: false, _time.GetUtcNow());
+        var ordered = new List<Contact>(_order.Count);
+        foreach (var entry in _order) ordered.Add(entry.Contact);
+        return ordered;
     }
 
     public TimeSpan LongestWait()
@@ -147,7 +149,7 @@ public sealed class Centre
                 agent.OnBreak = false;
                 agent.NotResponding = false;
                 // Asking for "available" during wrap-up ends it early, as agents expect from a ready button.
-                if (agent.WrapUpUntil > Now) agent.WrapUpUntil = Now;
+                if (agent.WrapUpUntil > Now) agent.WrapUpUntil = null;
                 if (before is AgentStatus.Offline or AgentStatus.Break or AgentStatus.NotResponding or AgentStatus.WrapUp)
                     agent.IdleSince = Now;
                 break;
@@ -265,6 +267,9 @@ public sealed class Centre
             return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a queued contact moves.");
         if (toCentre == Id)
             return new Refusal(RefusalKind.Invalid, "toCentre", $"Contact {contactId} is already at {Id}.");
+        // A move to a queue nobody serves would lose the caller.
+        if (string.IsNullOrWhiteSpace(toCentre) || (CentreCatalog.IsKnown(Id) && !CentreCatalog.IsKnown(toCentre)))
+            return new Refusal(RefusalKind.Invalid, "toCentre", $"'{toCentre}' is not a centre.");
         contact.Centre = toCentre;
         contact.Hops++;
         contact.DeclinedUntil.Clear();
@@ -278,11 +283,13 @@ public sealed class Centre
     public CentrePicture Picture()
     {
         var now = Now;
-        return new CentrePicture(
-            Id,
-            WaitingInOrder().Where(c => c.Status == ContactStatus.Queued)
-                .Select(c => new WaitingContact(c.Id, c.HomeCentre, c.Priority, c.QueuedAt, c.Hops)).ToList(),
-            _agents.Values.Where(a => a.StatusAt(now) == AgentStatus.Available).Select(a => (IReadOnlyDictionary<string, int>)a.Skills).ToList());
+        SortWaiting(queuedOnly: true, now);
+        var waiting = new List<WaitingContact>(_order.Count);
+        foreach (var (_, c) in _order) waiting.Add(new WaitingContact(c.Id, c.HomeCentre, c.Priority, c.QueuedAt, c.Hops));
+        var free = new List<IReadOnlyDictionary<string, int>>();
+        foreach (var agent in _agents.Values)
+            if (agent.StatusAt(now) == AgentStatus.Available) free.Add(agent.Skills);
+        return new CentrePicture(Id, waiting, free);
     }
 
     /// <summary>Applies what time alone has done, then matches. The worker calls this when a deadline passes.</summary>
@@ -328,19 +335,23 @@ public sealed class Centre
             _statisticsChanged = true;
         }
 
-        foreach (var agent in _agents.Values.Where(a => a.OfferExpiresAt <= now).ToList())
+        // (Neither loop changes the dictionary it walks: ReturnOffer only changes agents and contacts.)
+        foreach (var agent in _agents.Values)
         {
+            if (!(agent.OfferExpiresAt <= now)) continue;
             // No answer in time: the agent is marked not responding until they say they are available.
             ReturnOffer(agent, RequeueReason.OfferTimedOut);
             agent.NotResponding = true;
         }
-        foreach (var agent in _agents.Values.Where(a => a.WrapUpUntil <= now).ToList())
+        foreach (var agent in _agents.Values)
         {
+            if (!(agent.WrapUpUntil <= now)) continue;
             agent.WrapUpUntil = null;
             _changedAgents.Add(agent.Id);
         }
         foreach (var contact in _contacts.Values)
         {
+            if (contact.DeclinedUntil.Count == 0) continue; // the usual case: nothing to expire, nothing to allocate
             var expired = contact.DeclinedUntil.Where(d => d.Value <= now).Select(d => d.Key).ToList();
             foreach (var agentId in expired) contact.DeclinedUntil.Remove(agentId);
             if (expired.Count > 0) _changedContacts[contact.Id] = contact;
@@ -351,9 +362,18 @@ public sealed class Centre
     private void Match()
     {
         var now = Now;
-        var free = _agents.Values.Where(a => a.StatusAt(now) == AgentStatus.Available).ToList();
+        var free = _free;
+        free.Clear();
+        foreach (var agent in _agents.Values)
+            if (agent.StatusAt(now) == AgentStatus.Available) free.Add(agent);
         if (free.Count == 0) return;
-        foreach (var contact in WaitingInOrder().Where(c => c.Status == ContactStatus.Queued))
+        // A heap, not a sort: Match usually needs only as many contacts as there are free agents (often one),
+        // while an overloaded centre's queue is long. Contacts come out in exactly the routing order.
+        _queued.Clear();
+        var index = 0;
+        foreach (var contact in _contacts.Values)
+            if (contact.Status == ContactStatus.Queued) _queued.Enqueue(contact, KeyOf(contact, now, index++));
+        while (_queued.TryDequeue(out var contact, out _))
         {
             var agent = BestAgentFor(contact, free, now);
             if (agent is null) continue;
@@ -363,15 +383,72 @@ public sealed class Centre
         }
     }
 
+    /// <summary>
+    /// The eligible free agent first in (higher skill when preferred,) longest idle, then id: one pass
+    /// instead of a sort, since only the first is wanted. Ids are unique, so there are no ties.
+    /// </summary>
     private Agent? BestAgentFor(Contact contact, List<Agent> free, DateTimeOffset now)
     {
         var minimum = Options.MinimumSkillLevelFor(contact.HomeCentre, Id);
-        var eligible = free.Where(a => a.SkillFor(contact.HomeCentre) >= minimum
-                                       && !(contact.DeclinedUntil.TryGetValue(a.Id, out var until) && until > now));
-        var ordered = Options.PreferHigherSkill
-            ? eligible.OrderByDescending(a => a.SkillFor(contact.HomeCentre)).ThenBy(a => a.IdleSince)
-            : eligible.OrderBy(a => a.IdleSince);
-        return ordered.ThenBy(a => a.Id, StringComparer.Ordinal).FirstOrDefault();
+        Agent? best = null;
+        var bestSkill = 0;
+        foreach (var agent in free)
+        {
+            var skill = agent.SkillFor(contact.HomeCentre);
+            if (skill < minimum) continue;
+            if (contact.DeclinedUntil.Count > 0 && contact.DeclinedUntil.TryGetValue(agent.Id, out var until) && until > now) continue;
+            if (best is null || Precedes(agent, skill, best, bestSkill))
+            {
+                best = agent;
+                bestSkill = skill;
+            }
+        }
+        return best;
+    }
+
+    private bool Precedes(Agent agent, int skill, Agent best, int bestSkill)
+    {
+        if (Options.PreferHigherSkill && skill != bestSkill) return skill > bestSkill;
+        if (agent.IdleSince != best.IdleSince) return agent.IdleSince < best.IdleSince;
+        return string.CompareOrdinal(agent.Id, best.Id) < 0;
+    }
+
+    /// <summary>Fills <see cref="_order"/> with the waiting (or only the queued) contacts in routing order.</summary>
+    private void SortWaiting(bool queuedOnly, DateTimeOffset now)
+    {
+        _order.Clear();
+        var index = 0;
+        foreach (var contact in _contacts.Values)
+        {
+            if (queuedOnly ? contact.Status != ContactStatus.Queued : !contact.IsWaiting) continue;
+            _order.Add(new WaitingEntry(KeyOf(contact, now, index++), contact));
+        }
+        if (_order.Count > 1) _order.Sort(static (x, y) => RoutingOrder.Instance.Compare(x.Key, y.Key));
+    }
+
+    /// <param name="index">Enumeration order: the last key, so that sort and heap, which are not stable, give
+    /// exactly the order a stable LINQ OrderBy gave.</param>
+    private WaitingKey KeyOf(Contact contact, DateTimeOffset now, int index) =>
+        new(contact.EffectivePriority(now, Options.AgingPointsPerMinute), contact.QueuedAt, contact.Sequence, index);
+
+    private readonly record struct WaitingKey(double Priority, DateTimeOffset QueuedAt, long Sequence, int Index);
+
+    private readonly record struct WaitingEntry(WaitingKey Key, Contact Contact);
+
+    /// <summary>Routing order: effective priority (highest first), then arrival, then sequence.</summary>
+    private sealed class RoutingOrder : IComparer<WaitingKey>
+    {
+        public static readonly RoutingOrder Instance = new();
+
+        public int Compare(WaitingKey x, WaitingKey y)
+        {
+            var c = y.Priority.CompareTo(x.Priority);
+            if (c != 0) return c;
+            c = x.QueuedAt.CompareTo(y.QueuedAt);
+            if (c != 0) return c;
+            c = x.Sequence.CompareTo(y.Sequence);
+            return c != 0 ? c : x.Index.CompareTo(y.Index);
+        }
     }
 
     private void Offer(Contact contact, Agent agent)
