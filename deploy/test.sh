@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of ContactRouter: starts the project's private RabbitMQ node (installing Debian's
-# rabbitmq-server when missing), then the whole suite, and ends with one line "Tests: N passed, N failed".
+# rabbitmq-server when missing) and its private PostgreSQL cluster (installing Debian's postgresql when
+# missing), then the whole suite, and ends with one line "Tests: N passed, N failed".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bash deploy/rabbitmq.sh start
+bash deploy/postgres.sh start
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -9,19 +9,32 @@ namespace ContactRouter.Store;
 /// <summary>
 /// The router's store. The routing core's own <see cref="Contact"/>, <see cref="Agent"/> and
 /// <see cref="DailyStatistics"/> are mapped here, so there is no second copy of their shape to keep in step.
+/// The application depends on this type only; <see cref="SqliteRouterDbContext"/> and
+/// <see cref="PostgresRouterDbContext"/> exist because EF Core migrations are provider-specific, so each
+/// provider keeps its own migration set (Migrations/Sqlite, Migrations/Postgres) for this same model.
 /// </summary>
-public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) : DbContext(options)
+public class RouterDbContext : DbContext
 {
+    public RouterDbContext(DbContextOptions<RouterDbContext> options) : base(options) { }
+
+    /// <summary>For the provider-specific contexts, whose options carry their own type.</summary>
+    protected RouterDbContext(DbContextOptions options) : base(options) { }
+
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<Agent> Agents => Set<Agent>();
     public DbSet<DailyStatistics> Statistics => Set<DailyStatistics>();
     public DbSet<CentreRecord> Centres => Set<CentreRecord>();
     public DbSet<ProcessedCommand> ProcessedCommands => Set<ProcessedCommand>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Party> Parties => Set<Party>();
+    public DbSet<ContactMoment> ContactMoments => Set<ContactMoment>();
+    public DbSet<CustomerViewAccess> CustomerViewAccessLog => Set<CustomerViewAccess>();
+    public DbSet<CallbackAppointment> Callbacks => Set<CallbackAppointment>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
-        // SQLite cannot compare or order DateTimeOffset; UTC ticks in an integer column can.
+        // SQLite cannot compare or order DateTimeOffset; UTC ticks in an integer column can. PostgreSQL keeps
+        // its native timestamptz (all values are UTC: Npgsql refuses to write another offset).
         if (Database.IsSqlite())
         {
             builder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
@@ -55,6 +68,36 @@ public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) :
         });
         model.Entity<ProcessedCommand>(b => b.HasKey(p => p.CommandId));
         model.Entity<OutboxMessage>(b => b.HasKey(o => o.Id));
+
+        // The shared customer view (Klantinteracties concepts).
+        model.Entity<Party>(b =>
+        {
+            b.HasKey(p => p.PhoneNumber);
+            b.Property(p => p.PhoneNumber).HasMaxLength(16);
+            b.Property(p => p.Bsn).HasMaxLength(9);
+        });
+        model.Entity<ContactMoment>(b =>
+        {
+            b.HasKey(m => m.ContactId);
+            b.HasIndex(m => new { m.PhoneNumber, m.At });
+        });
+        model.Entity<CustomerViewAccess>(b =>
+        {
+            b.HasKey(a => a.Id);
+            b.HasIndex(a => a.PhoneNumber);
+        });
+        model.Entity<CallbackAppointment>(b =>
+        {
+            b.HasKey(c => c.Id);
+            b.Property(c => c.Status).HasMaxLength(16);
+            // Two schedulers (or a scheduler and a cancel) must never both act on one appointment.
+            b.Property(c => c.Version).IsConcurrencyToken();
+            b.HasIndex(c => c.IdempotencyKey).IsUnique();
+            b.HasIndex(c => new { c.Centre, c.SlotStart });
+            b.HasIndex(c => new { c.Status, c.NextAttemptAt });
+            b.HasIndex(c => c.CurrentContactId);
+            b.HasIndex(c => c.Caller);
+        });
     }
 
     private static ValueConverter<T, string> Json<T>() where T : new() =>

@@ -12,28 +12,39 @@ using Microsoft.Extensions.Time.Testing;
 namespace ContactRouter.Tests;
 
 /// <summary>
-/// The real host (Program) in memory: its own SQLite file, a virtual clock, and whatever settings a test
-/// gives (in-memory transport by default; RabbitMQ for the broker tests). Several can share one store file
-/// to play API and worker processes.
+/// The real host (Program) in memory: its own store (a SQLite file by default, or any provider's database), a
+/// virtual clock, and whatever settings a test gives (in-memory transport by default; RabbitMQ for the broker
+/// tests). Several can share one store to play API and worker processes.
 /// </summary>
 public sealed class RouterFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
+    /// <summary>On the embedded default: the SQLite file at <paramref name="storePath"/>.</summary>
     public RouterFactory(string storePath, FakeTimeProvider time, IDictionary<string, string?>? settings = null)
+        : this(StoreProvider.Sqlite, $"Data Source={storePath}", time, settings)
     {
         StorePath = storePath;
+    }
+
+    /// <summary>On the provider's database (e.g. <see cref="StoreProvider.Postgres"/> and a test database's connection string).</summary>
+    public RouterFactory(StoreProvider provider, string connectionString, FakeTimeProvider time, IDictionary<string, string?>? settings = null)
+    {
+        Provider = provider;
         Time = time;
         _settings = new Dictionary<string, string?>
         {
-            ["Store:ConnectionString"] = $"Data Source={storePath}",
+            ["Store:Provider"] = provider.ToString(),
+            ["Store:ConnectionString"] = connectionString,
             ["Bus:Transport"] = "InMemory",
             ["Router:CommandTimeout"] = "00:00:10",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
     }
 
-    public string StorePath { get; }
+    public StoreProvider Provider { get; }
+    /// <summary>The SQLite file; empty when the store is another provider's database.</summary>
+    public string StorePath { get; } = "";
     public FakeTimeProvider Time { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
