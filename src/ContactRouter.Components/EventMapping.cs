@@ -79,6 +79,6 @@ public static class EventMapping
     private static ContactQueued Queued(Contact c) => new()
     {
         ContactId = c.Id, Centre = c.Centre, HomeCentre = c.HomeCentre, Channel = c.Channel, Caller = c.Caller,
-        Priority = c.Priority, Topic = c.Topic, QueuedAt = c.QueuedAt,
+        Priority = c.Priority, Topic = c.Topic, QueuedAt = c.QueuedAt, Hops = c.Hops,
     };
 }

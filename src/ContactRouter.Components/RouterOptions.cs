@@ -1,4 +1,5 @@
 using ContactRouter.Routing;
+using ContactRouter.Store;
 
 namespace ContactRouter.Components;
 
@@ -15,6 +16,12 @@ public sealed class HostingOptions
 
     /// <summary>Whether this process runs the overflow router (one active instance; more wait as standby).</summary>
     public bool Overflow { get; set; } = true;
+
+    /// <summary>Whether this process builds the shared customer view from the centres' events.</summary>
+    public bool CustomerView { get; set; } = true;
+
+    /// <summary>Whether this process runs the callback scheduler and follows callback calls.</summary>
+    public bool Callbacks { get; set; } = true;
 
     public IReadOnlyList<string> CentreIds => Centres.Trim().ToLowerInvariant() switch
     {
@@ -47,9 +54,15 @@ public sealed class BusOptions
     public ushort PrefetchCount { get; set; } = 16;
 }
 
-/// <summary>The store. The embedded default is a SQLite file under ./data.</summary>
+/// <summary>The store. The embedded default is a SQLite file under ./data; PostgreSQL for processes on several machines.</summary>
 public sealed class StoreOptions
 {
     public const string Section = "Store";
-    public string ConnectionString { get; set; } = "Data Source=data/contactrouter.db";
+    public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
+
+    /// <summary>Unset: the provider's default (<see cref="RouterStore.SqliteDefault"/>, <see cref="RouterStore.PostgresDefault"/>).</summary>
+    public string? ConnectionString { get; set; }
+
+    public string EffectiveConnectionString =>
+        string.IsNullOrWhiteSpace(ConnectionString) ? RouterStore.DefaultConnectionString(Provider) : ConnectionString;
 }

@@ -1,4 +1,5 @@
 using ContactRouter.Routing;
+using ContactRouter.Routing.Callbacks;
 using ContactRouter.Store;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -29,7 +30,8 @@ public static class RouterSetup
 
         // The store first: hosted services start in registration order, and the workers need the schema.
         var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
-        services.AddDbContext<RouterDbContext>(o => o.UseSqlite(store.ConnectionString));
+        RouterStore.CheckConnectionString(store.Provider, store.EffectiveConnectionString);
+        services.AddRouterStore(store.Provider, store.EffectiveConnectionString);
         services.AddHostedService<StoreInitializer>();
         services.AddHealthChecks().AddDbContextCheck<RouterDbContext>("store", tags: ["ready"]);
 
@@ -45,6 +47,13 @@ public static class RouterSetup
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(overflow));
         services.AddSingleton(sp => new OverflowPolicy(overflow, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RoutingOptions>>().Value));
         services.AddSingleton<OverflowRouter>();
+
+        // Callback appointments: the calendar's defaults (Mon–Fri 08:30–17:00, 4 per 15-minute slot).
+        var callbackOptions = new CallbackOptions();
+        services.AddSingleton(callbackOptions);
+        services.AddSingleton(new CallbackCalendar(callbackOptions, overflow));
+        services.AddSingleton<CallbackAttempts>();
+        services.AddScoped<CallbackBooking>();
 
         services.AddSingleton<CentreStates>();
         services.AddSingleton<DeadlineAlarm>();
@@ -66,6 +75,8 @@ public static class RouterSetup
             x.SetKebabCaseEndpointNameFormatter();
             x.AddConsumer<CentreCommandConsumer, CentreCommandConsumerDefinition>().ExcludeFromConfigureEndpoints();
             x.AddConsumer<OverflowRouterConsumer, OverflowRouterConsumerDefinition>().ExcludeFromConfigureEndpoints();
+            x.AddConsumer<CustomerViewConsumer, CustomerViewConsumerDefinition>().ExcludeFromConfigureEndpoints();
+            x.AddConsumer<CallbackConsumer, CallbackConsumerDefinition>().ExcludeFromConfigureEndpoints();
 
             if (bus.Transport == BusTransport.RabbitMq)
                 x.UsingRabbitMq((context, cfg) =>
@@ -88,6 +99,18 @@ public static class RouterSetup
                             CentreQueueTopology.Configure(e, bus);
                             e.ConfigureConsumer<OverflowRouterConsumer>(context);
                         });
+                    if (hosting.CustomerView)
+                        cfg.ReceiveEndpoint(CustomerViewConsumer.QueueName, e =>
+                        {
+                            CentreQueueTopology.Configure(e, bus);
+                            e.ConfigureConsumer<CustomerViewConsumer>(context);
+                        });
+                    if (hosting.Callbacks)
+                        cfg.ReceiveEndpoint(CallbackConsumer.QueueName, e =>
+                        {
+                            CentreQueueTopology.Configure(e, bus);
+                            e.ConfigureConsumer<CallbackConsumer>(context);
+                        });
                     cfg.ConfigureEndpoints(context);
                 });
             else
@@ -97,12 +120,18 @@ public static class RouterSetup
                         cfg.ReceiveEndpoint(CentreAddresses.QueueName(centre), e => e.ConfigureConsumer<CentreCommandConsumer>(context));
                     if (hosting.Overflow)
                         cfg.ReceiveEndpoint(OverflowRouter.QueueName, e => e.ConfigureConsumer<OverflowRouterConsumer>(context));
+                    if (hosting.CustomerView)
+                        cfg.ReceiveEndpoint(CustomerViewConsumer.QueueName, e => e.ConfigureConsumer<CustomerViewConsumer>(context));
+                    if (hosting.Callbacks)
+                        cfg.ReceiveEndpoint(CallbackConsumer.QueueName, e => e.ConfigureConsumer<CallbackConsumer>(context));
                     cfg.ConfigureEndpoints(context);
                 });
         });
         // After the bus: MassTransit's hosted service has started it by the time this one runs.
         if (hosting.Overflow)
             services.AddHostedService<OverflowRouterStartup>();
+        if (hosting.Callbacks)
+            services.AddHostedService<CallbackScheduler>();
         return builder;
     }
 }

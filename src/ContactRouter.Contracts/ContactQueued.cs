@@ -10,4 +10,6 @@ public sealed record ContactQueued
     public int Priority { get; init; }
     public string? Topic { get; init; }
     public required DateTimeOffset QueuedAt { get; init; }
+    /// <summary>How often the contact was moved by overflow before landing here.</summary>
+    public int Hops { get; init; }
 }

@@ -21,6 +21,7 @@ public static partial class RouterApi
 {
     public static readonly string[] Channels = ["phone", "chat", "email", "web"];
     public static readonly string[] Outcomes = ["resolved", "transferred", "callback"];
+    public static readonly string[] CallbackOutcomes = ["reached", "notreached"];
     public static readonly string[] Presences = ["available", "break", "offline"];
     private const int MaxSummaryLength = 2000;
 
@@ -61,6 +62,8 @@ public static partial class RouterApi
         agents.MapPost("/{agentId}/reject", (string agentId, HttpRequest request, IServiceProvider sp) =>
             OfferAction(agentId, request, sp, accept: false)).Accepts<OfferActionRequest>("application/json").Produces<AgentView>().ProducesProblem(404).ProducesProblem(409);
 
+        app.MapCustomerApi();
+        app.MapCallbackApi();
         app.MapGet("/api/centres", GetCentres).WithTags("Centres").Produces<IReadOnlyList<CentreView>>();
         return app;
     }
@@ -125,10 +128,12 @@ public static partial class RouterApi
     {
         var (body, problem) = await JsonBody.Read<CompleteContactRequest>(request);
         if (problem is not null) return problem;
-        if (body!.Outcome is null || !Outcomes.Contains(body.Outcome)) return Problems.Invalid("outcome", $"Outcome must be one of {string.Join(", ", Outcomes)}.");
-        if (body.Summary is { Length: > MaxSummaryLength }) return Problems.Invalid("summary", $"A summary is at most {MaxSummaryLength} characters.");
+        if (body!.Summary is { Length: > MaxSummaryLength }) return Problems.Invalid("summary", $"A summary is at most {MaxSummaryLength} characters.");
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is null) return UnknownContact(contactId);
+        // An outbound callback ends in reached or not reached; an inbound contact in how it was resolved.
+        var outcomes = contact.Channel == CallbackScheduler.Channel ? CallbackOutcomes : Outcomes;
+        if (body.Outcome is null || !outcomes.Contains(body.Outcome)) return Problems.Invalid("outcome", $"Outcome must be one of {string.Join(", ", outcomes)}.");
         if (Finished(contact) is { } finished) return finished;
         return await Ask(sp, new Contracts.CompleteContact { Centre = contact.Centre, ContactId = contactId, Outcome = body.Outcome, Summary = body.Summary?.Trim() },
             () => ContactResult(sp, contactId));
@@ -198,7 +203,18 @@ public static partial class RouterApi
         if (agent is null) return UnknownAgent(agentId);
         OfferView? offer = null;
         if (agent.OfferedContactId is { } offeredId && await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == offeredId) is { } c)
-            offer = new OfferView(c.Id, c.HomeCentre, c.Centre, c.Channel, c.Caller, c.Topic, c.Priority, c.QueuedAt, c.OfferedAt, agent.OfferExpiresAt, c.Overflowed);
+        {
+            var customer = await CustomerApi.Read(db, c.Caller, take: CustomerApi.OfferSummarySize, exceptContactId: c.Id);
+            // The console asks again and again while it rings: one access-log line per agent and contact.
+            if (customer is not null)
+                await CustomerApi.LogAccess(db, c.Caller, agent.Id, $"contact {c.Id}", scope.ServiceProvider.GetRequiredService<TimeProvider>(), once: true);
+            // A callback offer shows the question to call back about.
+            var callback = c.Channel == CallbackScheduler.Channel
+                ? await db.Callbacks.AsNoTracking().FirstOrDefaultAsync(x => x.CurrentContactId == c.Id)
+                : null;
+            offer = new OfferView(c.Id, c.HomeCentre, c.Centre, c.Channel, c.Caller, c.Topic, c.Priority, c.QueuedAt, c.OfferedAt,
+                agent.OfferExpiresAt, c.Overflowed, customer, callback is null ? null : CallbackView.Of(callback));
+        }
         return Results.Ok(new AgentView(agent.Id, agent.Name, agent.HomeCentre, agent.Skills, ContactView.Lower(agent.StatusAt(now)),
             offer, agent.ConnectedContactId, agent.WrapUpUntil > now ? agent.WrapUpUntil : null));
     }
@@ -226,6 +242,10 @@ public static partial class RouterApi
             .ToDictionaryAsync(g => g.Centre);
         var agents = await db.Agents.AsNoTracking().ToListAsync();
         var stats = await db.Statistics.AsNoTracking().Where(s => s.Day == today).ToDictionaryAsync(s => s.Centre);
+        var callbacks = await db.Callbacks.AsNoTracking()
+            .Where(c => CallbackStatus.Open.Contains(c.Status) || c.Status == CallbackStatus.Failed)
+            .Select(c => new { c.Centre, c.Status, AtRisk = c.AtRiskSince != null })
+            .ToListAsync();
 
         var rows = CentreCatalog.All.Select(id =>
         {
@@ -238,7 +258,10 @@ public static partial class RouterApi
                 new AgentCounts(Count(AgentStatus.Available), Count(AgentStatus.Busy), Count(AgentStatus.WrapUp), Count(AgentStatus.Break),
                     Count(AgentStatus.Offered), Count(AgentStatus.NotResponding), Count(AgentStatus.Offline)),
                 day.Offered, day.Answered, day.Abandoned, day.ServiceLevel, routing.Value.ServiceLevelTarget.TotalSeconds,
-                day.AverageSpeedOfAnswerSeconds, day.OverflowIn, day.OverflowOut);
+                day.AverageSpeedOfAnswerSeconds, day.OverflowIn, day.OverflowOut,
+                callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status)),
+                callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status) && c.AtRisk),
+                callbacks.Count(c => c.Centre == id && c.Status == CallbackStatus.Failed));
         }).ToList();
         return Results.Ok(rows);
     }

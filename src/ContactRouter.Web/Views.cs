@@ -18,9 +18,11 @@ public sealed record ContactView(
     internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
+/// <summary>A ringing offer, with the caller's customer view (recent contacts at any centre) so the agent knows who calls.</summary>
 public sealed record OfferView(
     string ContactId, string HomeCentre, string Centre, string Channel, string Caller, string? Topic, int Priority,
-    DateTimeOffset QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? ExpiresAt, bool Overflowed);
+    DateTimeOffset QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? ExpiresAt, bool Overflowed, CustomerView? Customer,
+    CallbackView? Callback);
 
 public sealed record AgentView(
     string AgentId, string Name, string Centre, IReadOnlyDictionary<string, int> Skills, string Status,
@@ -31,4 +33,5 @@ public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break,
 public sealed record CentreView(
     string Centre, string Name, int Waiting, double LongestWaitSeconds, AgentCounts Agents,
     int Offered, int Answered, int Abandoned, double? ServiceLevel, double ServiceLevelTargetSeconds,
-    double AverageSpeedOfAnswerSeconds, int OverflowIn, int OverflowOut);
+    double AverageSpeedOfAnswerSeconds, int OverflowIn, int OverflowOut,
+    int CallbacksOpen, int CallbacksAtRisk, int CallbacksFailed);

@@ -1,0 +1,103 @@
+using System.Data;
+using ContactRouter.Contracts;
+using ContactRouter.Routing;
+using ContactRouter.Routing.Callbacks;
+using ContactRouter.Store;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ContactRouter.Components;
+
+public sealed record BookingResult(CallbackAppointment? Appointment, BookingDecision Decision, bool Replayed);
+
+/// <summary>
+/// Books callback appointments: the calendar decides, the store keeps them. The slot count is read and the
+/// appointment written in one serializable transaction, so two desks booking the last place in a slot at
+/// once cannot both get it (the loser retries and lands in the next slot).
+/// </summary>
+public sealed class CallbackBooking(
+    RouterDbContext db,
+    CallbackCalendar calendar,
+    IOptions<RoutingOptions> routing,
+    IOptions<OverflowOptions> overflow,
+    OutboxPublisher outbox,
+    IBus bus,
+    TimeProvider time,
+    ILogger<CallbackBooking> log)
+{
+    private const int Attempts = 5;
+
+    public async Task<BookingResult> Book(CallbackRequest request, string caller, string? name, string question, string? idempotencyKey, CancellationToken ct)
+    {
+        if (await Replay(idempotencyKey, ct) is { } earlier) return earlier;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await BookOnce(request, caller, name, question, idempotencyKey, ct);
+            }
+            catch (Exception ex) when (attempt < Attempts && ex is DbUpdateException or InvalidOperationException)
+            {
+                // A concurrent booking won the slot (serialization failure) or the same key was booked meanwhile.
+                db.ChangeTracker.Clear();
+                if (await Replay(idempotencyKey, ct) is { } replayed) return replayed;
+                log.LogInformation("Callback booking collided ({Reason}); attempt {Attempt}", ex.GetType().Name, attempt + 1);
+            }
+        }
+    }
+
+    private async Task<BookingResult?> Replay(string? idempotencyKey, CancellationToken ct)
+    {
+        if (idempotencyKey is null) return null;
+        var existing = await db.Callbacks.AsNoTracking().FirstOrDefaultAsync(c => c.IdempotencyKey == idempotencyKey, ct);
+        return existing is null ? null : new BookingResult(existing,
+            new BookingDecision.Booked(existing.HomeCentre, existing.Centre, existing.SlotStart, existing.SlotStart + calendar.Options.SlotLength, existing.PlacedReason),
+            Replayed: true);
+    }
+
+    private async Task<BookingResult> BookOnce(CallbackRequest request, string caller, string? name, string question, string? idempotencyKey, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, ct);
+        var centres = new[] { request.Centre }.Concat(overflow.Value.NeighboursOf(request.Centre)).ToList();
+        // Every slot the calendar may look at, so no slot it offers looks free when it is not.
+        var (from, until) = calendar.SearchRange(request);
+        var counts = await db.Callbacks.AsNoTracking()
+            .Where(c => centres.Contains(c.Centre) && c.Status != CallbackStatus.Cancelled && c.SlotStart >= from && c.SlotStart < until)
+            .GroupBy(c => new { c.Centre, c.SlotStart })
+            .Select(g => new { g.Key.Centre, g.Key.SlotStart, Count = g.Count() })
+            .ToListAsync(ct);
+        var load = new SlotLoad(counts.ToDictionary(c => (c.Centre, c.SlotStart), c => c.Count));
+        var agents = await db.Agents.AsNoTracking().Where(a => centres.Contains(a.HomeCentre)).ToListAsync(ct);
+        bool CanServe(string neighbour) => agents.Any(a => a.HomeCentre == neighbour
+            && a.SkillFor(request.Centre) >= routing.Value.MinimumSkillLevelFor(request.Centre, neighbour));
+
+        var decision = calendar.Place(request, load, CanServe);
+        if (decision is not BookingDecision.Booked booked) return new BookingResult(null, decision, Replayed: false);
+
+        var now = time.GetUtcNow();
+        var appointment = new CallbackAppointment
+        {
+            Id = NewId.NextSequentialGuid().ToString("N"),
+            HomeCentre = booked.HomeCentre, Centre = booked.Centre, Caller = caller, Name = name, Question = question,
+            NotBefore = request.NotBefore, NotAfter = request.NotAfter, SlotStart = booked.SlotStart, BookedAt = now,
+            PlacedReason = booked.Reason, IdempotencyKey = idempotencyKey, NextAttemptAt = booked.SlotStart,
+        };
+        db.Callbacks.Add(appointment);
+        outbox.Stage(db, booked.Centre, [new CallbackBooked
+        {
+            CallbackId = appointment.Id, HomeCentre = appointment.HomeCentre, Centre = appointment.Centre, Caller = caller,
+            SlotStart = appointment.SlotStart, NotAfter = appointment.NotAfter,
+        }]);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        await outbox.PublishStaged(db, bus, bus, ct);
+        return new BookingResult(appointment, decision, Replayed: false);
+    }
+
+    private sealed class SlotLoad(Dictionary<(string, DateTimeOffset), int> counts) : ISlotLoad
+    {
+        public int Booked(string centre, DateTimeOffset slotStart) => counts.GetValueOrDefault((centre, slotStart));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net.Mail;
+using ContactRouter.Routing;
+using ContactRouter.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContactRouter.Web;
+
+public sealed record PartyView(string PhoneNumber, string? Name, string? Email, string? Bsn, DateTimeOffset FirstSeenAt)
+{
+    /// <summary>The BSN leaves the API only masked to its last 4 digits.</summary>
+    public static PartyView Of(Party p) => new(p.PhoneNumber, p.Name, p.Email, p.Bsn is null ? null : Routing.Bsn.Mask(p.Bsn), p.FirstSeenAt);
+}
+
+public sealed record ContactMomentView(
+    string ContactId, string Centre, string HomeCentre, string Channel, string? Subject, DateTimeOffset At,
+    DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt, string? AgentId, string? Outcome, string? Summary, bool Overflowed)
+{
+    public static ContactMomentView Of(ContactMoment m) =>
+        new(m.ContactId, m.Centre, m.HomeCentre, m.Channel, m.Subject, m.At, m.AnsweredAt, m.EndedAt, m.AgentId, m.Outcome, m.Summary, m.Overflowed);
+}
+
+public sealed record CustomerView(PartyView Customer, IReadOnlyList<ContactMomentView> Contacts, IReadOnlyList<object> Callbacks);
+
+public sealed record AccessView(string Who, string Why, DateTimeOffset At);
+
+public sealed record PutCustomerRequest(string? Name, string? Email, string? Bsn);
+
+/// <summary>
+/// The shared customer view across all centres. Every read is written to the access log (who, when, why,
+/// which customer) before the answer leaves, as the Dutch government's "Logboek Dataverwerkingen" asks.
+/// </summary>
+public static class CustomerApi
+{
+    public static IEndpointRouteBuilder MapCustomerApi(this IEndpointRouteBuilder app)
+    {
+        var customers = app.MapGroup("/api/customers").WithTags("Customers");
+        customers.MapGet("/{phone}", GetCustomer).Produces<CustomerView>().ProducesProblem(400).ProducesProblem(404);
+        customers.MapPut("/{phone}", PutCustomer).Accepts<PutCustomerRequest>("application/json").Produces<PartyView>().ProducesProblem(400);
+        customers.MapGet("/{phone}/access-log", GetAccessLog).Produces<IReadOnlyList<AccessView>>().ProducesProblem(400);
+        return app;
+    }
+
+    /// <summary>The number of recent contacts an agent sees with an offer.</summary>
+    public const int OfferSummarySize = 5;
+
+    private static async Task<IResult> GetCustomer(string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
+    {
+        if (!PhoneNumber.TryNormalise(phone, out var e164)) return InvalidPhone(phone);
+        var view = await Read(db, e164, take: null);
+        if (view is null) return Problems.NotFound("phone", $"No customer with phone number {e164}.");
+        await LogAccess(db, e164, Who(request), request.Query["reason"].FirstOrDefault() is { Length: > 0 } reason ? reason : "lookup", time);
+        return Results.Ok(view);
+    }
+
+    private static async Task<IResult> PutCustomer(string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
+    {
+        if (!PhoneNumber.TryNormalise(phone, out var e164)) return InvalidPhone(phone);
+        var (body, problem) = await JsonBody.Read<PutCustomerRequest>(request);
+        if (problem is not null) return problem;
+        if (body!.Name is { Length: > 200 }) return Problems.Invalid("name", "A name is at most 200 characters.");
+        if (body.Email is { } email && !MailAddress.TryCreate(email, out _)) return Problems.Invalid("email", "Not an e-mail address.");
+        // Never echo a rejected BSN back: the detail names the rule, not the number.
+        if (body.Bsn is { } bsn && !Routing.Bsn.IsValid(bsn)) return Problems.Invalid("bsn", "A BSN is 9 digits that pass the elfproef.");
+
+        var party = await db.Set<Party>().FindAsync(e164);
+        if (party is null)
+        {
+            party = new Party { PhoneNumber = e164, FirstSeenAt = time.GetUtcNow() };
+            db.Set<Party>().Add(party);
+        }
+        party.Name = body.Name?.Trim() ?? party.Name;
+        party.Email = body.Email?.Trim() ?? party.Email;
+        party.Bsn = body.Bsn ?? party.Bsn;
+        await db.SaveChangesAsync();
+        return Results.Ok(PartyView.Of(party));
+    }
+
+    private static async Task<IResult> GetAccessLog(string phone, RouterDbContext db)
+    {
+        if (!PhoneNumber.TryNormalise(phone, out var e164)) return InvalidPhone(phone);
+        var entries = await db.Set<CustomerViewAccess>().AsNoTracking().Where(a => a.PhoneNumber == e164)
+            .OrderByDescending(a => a.Id).Select(a => new AccessView(a.Who, a.Why, a.At)).ToListAsync();
+        return Results.Ok(entries);
+    }
+
+    /// <summary>The customer view of a phone number, newest first; null when the number is unknown.</summary>
+    public static async Task<CustomerView?> Read(RouterDbContext db, string e164, int? take, string? exceptContactId = null)
+    {
+        var party = await db.Set<Party>().AsNoTracking().FirstOrDefaultAsync(p => p.PhoneNumber == e164);
+        if (party is null) return null;
+        var query = db.Set<ContactMoment>().AsNoTracking()
+            .Where(m => m.PhoneNumber == e164 && m.ContactId != exceptContactId)
+            .OrderByDescending(m => m.At).AsQueryable();
+        if (take is { } n) query = query.Take(n);
+        var moments = await query.ToListAsync();
+        return new CustomerView(PartyView.Of(party), moments.Select(ContactMomentView.Of).ToList(), []);
+    }
+
+    /// <summary>Writes one access-log line; <paramref name="once"/> skips it when the same reader already logged the same reason.</summary>
+    public static async Task LogAccess(RouterDbContext db, string e164, string who, string why, TimeProvider time, bool once = false)
+    {
+        var log = db.Set<CustomerViewAccess>();
+        if (once && await log.AnyAsync(a => a.PhoneNumber == e164 && a.Who == who && a.Why == why)) return;
+        log.Add(new CustomerViewAccess { PhoneNumber = e164, Who = who, Why = why, At = time.GetUtcNow() });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Who reads: the console sends its user in X-User until sign-in comes with the security work.</summary>
+    private static string Who(HttpRequest request) =>
+        request.Headers["X-User"].FirstOrDefault() is { Length: > 0 and <= 100 } user ? user : "unknown";
+
+    private static IResult InvalidPhone(string phone) =>
+        Problems.Invalid("phone", $"'{phone}' is not a phone number (E.164, e.g. +31612345678).");
+}
