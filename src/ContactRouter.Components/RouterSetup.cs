@@ -48,8 +48,11 @@ public static class RouterSetup
         services.AddSingleton(sp => new OverflowPolicy(overflow, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RoutingOptions>>().Value));
         services.AddSingleton<OverflowRouter>();
 
-        // Callback appointments: the calendar's defaults (Mon–Fri 08:30–17:00, 4 per 15-minute slot).
-        var callbackOptions = new CallbackOptions();
+        // Callback appointments. Defaults: Mon–Fri 08:30–17:00, 4 per 15-minute slot; per centre under
+        // Callbacks:Centres:<id> (dictionaries bind by key, so a setting changes only what it names).
+        var callbackOptions = builder.Configuration.GetSection("Callbacks").Get<CallbackOptions>() ?? new CallbackOptions();
+        var callbackProblems = callbackOptions.Problems().ToList();
+        if (callbackProblems.Count > 0) throw new InvalidOperationException("Callback settings: " + string.Join(" ", callbackProblems));
         services.AddSingleton(callbackOptions);
         services.AddSingleton(new CallbackCalendar(callbackOptions, overflow));
         services.AddSingleton<CallbackAttempts>();
