@@ -81,6 +81,15 @@ public static class RouterSetup
             x.AddConsumer<CustomerViewConsumer, CustomerViewConsumerDefinition>().ExcludeFromConfigureEndpoints();
             x.AddConsumer<CallbackConsumer, CallbackConsumerDefinition>().ExcludeFromConfigureEndpoints();
 
+            // Every endpoint this process hosts. On RabbitMQ each one gets a centre's guarantees: a quorum queue,
+            // one active consumer with a standby waiting, and poison messages parked after the delivery limit.
+            var endpoints = hosting.CentreIds
+                .Select(centre => Endpoint(CentreAddresses.QueueName(centre), (e, c) => e.ConfigureConsumer<CentreCommandConsumer>(c)))
+                .ToList();
+            if (hosting.Overflow) endpoints.Add(Endpoint(OverflowRouter.QueueName, (e, c) => e.ConfigureConsumer<OverflowRouterConsumer>(c)));
+            if (hosting.CustomerView) endpoints.Add(Endpoint(CustomerViewConsumer.QueueName, (e, c) => e.ConfigureConsumer<CustomerViewConsumer>(c)));
+            if (hosting.Callbacks) endpoints.Add(Endpoint(CallbackConsumer.QueueName, (e, c) => e.ConfigureConsumer<CallbackConsumer>(c)));
+
             if (bus.Transport == BusTransport.RabbitMq)
                 x.UsingRabbitMq((context, cfg) =>
                 {
@@ -89,44 +98,19 @@ public static class RouterSetup
                         h.Username(bus.Username);
                         h.Password(bus.Password);
                     });
-                    foreach (var centre in hosting.CentreIds)
-                        cfg.ReceiveEndpoint(CentreAddresses.QueueName(centre), e =>
+                    foreach (var (queue, configure) in endpoints)
+                        cfg.ReceiveEndpoint(queue, e =>
                         {
                             CentreQueueTopology.Configure(e, bus);
-                            e.ConfigureConsumer<CentreCommandConsumer>(context);
-                        });
-                    if (hosting.Overflow)
-                        cfg.ReceiveEndpoint(OverflowRouter.QueueName, e =>
-                        {
-                            // Same guarantees as a centre: one active router, a standby waiting, poison messages parked.
-                            CentreQueueTopology.Configure(e, bus);
-                            e.ConfigureConsumer<OverflowRouterConsumer>(context);
-                        });
-                    if (hosting.CustomerView)
-                        cfg.ReceiveEndpoint(CustomerViewConsumer.QueueName, e =>
-                        {
-                            CentreQueueTopology.Configure(e, bus);
-                            e.ConfigureConsumer<CustomerViewConsumer>(context);
-                        });
-                    if (hosting.Callbacks)
-                        cfg.ReceiveEndpoint(CallbackConsumer.QueueName, e =>
-                        {
-                            CentreQueueTopology.Configure(e, bus);
-                            e.ConfigureConsumer<CallbackConsumer>(context);
+                            configure(e, context);
                         });
                     cfg.ConfigureEndpoints(context);
                 });
             else
                 x.UsingInMemory((context, cfg) =>
                 {
-                    foreach (var centre in hosting.CentreIds)
-                        cfg.ReceiveEndpoint(CentreAddresses.QueueName(centre), e => e.ConfigureConsumer<CentreCommandConsumer>(context));
-                    if (hosting.Overflow)
-                        cfg.ReceiveEndpoint(OverflowRouter.QueueName, e => e.ConfigureConsumer<OverflowRouterConsumer>(context));
-                    if (hosting.CustomerView)
-                        cfg.ReceiveEndpoint(CustomerViewConsumer.QueueName, e => e.ConfigureConsumer<CustomerViewConsumer>(context));
-                    if (hosting.Callbacks)
-                        cfg.ReceiveEndpoint(CallbackConsumer.QueueName, e => e.ConfigureConsumer<CallbackConsumer>(context));
+                    foreach (var (queue, configure) in endpoints)
+                        cfg.ReceiveEndpoint(queue, e => configure(e, context));
                     cfg.ConfigureEndpoints(context);
                 });
         });
@@ -137,4 +121,7 @@ public static class RouterSetup
             services.AddHostedService<CallbackScheduler>();
         return builder;
     }
+
+    private static (string Queue, Action<IReceiveEndpointConfigurator, IRegistrationContext> Configure) Endpoint(
+        string queue, Action<IReceiveEndpointConfigurator, IRegistrationContext> configure) => (queue, configure);
 }
