@@ -166,6 +166,22 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     }
 
     [Fact]
+    public async Task Should_keep_an_accepted_contact_through_a_broker_restart()
+    {
+        // Only the API runs: the accepted contact can only be in Bedrijfsvoering's quorum queue.
+        var api = Host("none", ("Router:Overflow", "false"), ("Router:CustomerView", "false"), ("Router:Callbacks", "false"));
+        var contactId = await api.CreateClient().Call("bedrijfsvoering");
+        await api.DisposeAsync();
+        _hosts.Remove(api);
+
+        await node.Restart();
+
+        var http = Host("bedrijfsvoering").CreateClient();
+        var contact = await http.ContactWhen(contactId, "queued");
+        contact["centre"]!.GetValue<string>().Should().Be("bedrijfsvoering");
+    }
+
+    [Fact]
     public async Task Should_absorb_a_duplicated_command()
     {
         var host = Host("all");

@@ -45,6 +45,30 @@ public sealed class RabbitMqNode : IAsyncLifetime
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>Stops and starts the project's node with its own script, as an operator would.</summary>
+    public async Task Restart()
+    {
+        var script = Path.Combine(RepositoryRoot(), "deploy", "rabbitmq.sh");
+        foreach (var verb in new[] { "stop", "start" })
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", [script, verb])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"deploy/rabbitmq.sh {verb} failed: {output}");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "rabbitmq.conf"))) return dir.FullName;
+        throw new InvalidOperationException("No rabbitmq.conf above " + AppContext.BaseDirectory);
+    }
 }
 
 [CollectionDefinition(Name)]
