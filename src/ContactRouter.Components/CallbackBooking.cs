@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using ContactRouter.Contracts;
 using ContactRouter.Routing;
 using ContactRouter.Routing.Callbacks;
@@ -27,24 +28,34 @@ public sealed class CallbackBooking(
     TimeProvider time,
     ILogger<CallbackBooking> log)
 {
-    private const int Attempts = 5;
+    // Under serializable isolation a retry fails again only when yet another booking committed meanwhile, so the
+    // attempts bound how many desks may book the same centre at the same moment without one getting an error.
+    private const int Attempts = 10;
 
     public async Task<BookingResult> Book(CallbackRequest request, string caller, string? name, string question, string? idempotencyKey, CancellationToken ct)
     {
         if (await Replay(idempotencyKey, ct) is { } earlier) return earlier;
         for (var attempt = 1; ; attempt++)
         {
+            BookingResult result;
             try
             {
-                return await BookOnce(request, caller, name, question, idempotencyKey, ct);
+                result = await BookOnce(request, caller, name, question, idempotencyKey, ct);
             }
-            catch (Exception ex) when (attempt < Attempts && ex is DbUpdateException or InvalidOperationException)
+            catch (Exception ex) when (attempt < Attempts && ex is DbUpdateException or InvalidOperationException or DbException { IsTransient: true })
             {
-                // A concurrent booking won the slot (serialization failure) or the same key was booked meanwhile.
+                // A concurrent booking won the slot (serialization failure, at save or, on PostgreSQL, at commit)
+                // or the same key was booked meanwhile. Nothing of this attempt was committed: its event goes too.
                 db.ChangeTracker.Clear();
+                outbox.DiscardStaged();
                 if (await Replay(idempotencyKey, ct) is { } replayed) return replayed;
                 log.LogInformation("Callback booking collided ({Reason}); attempt {Attempt}", ex.GetType().Name, attempt + 1);
+                continue;
             }
+            // Committed: published outside the retry, so a failure from here on can never book the request twice
+            // (an event not published now is left in the outbox for the relay).
+            await outbox.PublishStaged(db, bus, bus, ct);
+            return result;
         }
     }
 
@@ -92,7 +103,6 @@ public sealed class CallbackBooking(
         }]);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        await outbox.PublishStaged(db, bus, bus, ct);
         return new BookingResult(appointment, decision, Replayed: false);
     }
 

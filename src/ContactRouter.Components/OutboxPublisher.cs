@@ -45,6 +45,9 @@ public sealed class OutboxPublisher
         _staged.Add((row, message));
     }
 
+    /// <summary>Forgets what was staged for a transaction that did not commit (e.g. before retrying it), so it is never published.</summary>
+    public void DiscardStaged() => _staged.Clear();
+
     public async Task PublishStaged(RouterDbContext db, IPublishEndpoint publisher, ISendEndpointProvider sender, CancellationToken ct)
     {
         if (_staged.Count == 0) return;
