@@ -99,7 +99,7 @@ public sealed class CallbackBooking(
         outbox.Stage(db, booked.Centre, [new CallbackBooked
         {
             CallbackId = appointment.Id, HomeCentre = appointment.HomeCentre, Centre = appointment.Centre, Caller = caller,
-            SlotStart = appointment.SlotStart, NotAfter = appointment.NotAfter,
+            SlotStart = appointment.SlotStart, NotAfter = appointment.NotAfter, BookedAt = now,
         }]);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

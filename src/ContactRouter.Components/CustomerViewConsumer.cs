@@ -11,9 +11,19 @@ namespace ContactRouter.Components;
 /// than counting, so a redelivered event changes nothing the second time.
 /// </summary>
 public sealed class CustomerViewConsumer(RouterDbContext db, ILogger<CustomerViewConsumer> log) :
-    IConsumer<ContactQueued>, IConsumer<ContactAnswered>, IConsumer<ContactCompleted>, IConsumer<ContactAbandoned>, IConsumer<ContactTransferred>
+    IConsumer<ContactQueued>, IConsumer<ContactAnswered>, IConsumer<ContactCompleted>, IConsumer<ContactAbandoned>, IConsumer<ContactTransferred>,
+    IConsumer<CallbackBooked>
 {
     public const string QueueName = "customer-view";
+
+    /// <summary>A customer known only from a callback booking still has a view (the appointments are read from the store).</summary>
+    public async Task Consume(ConsumeContext<CallbackBooked> context)
+    {
+        var e = context.Message;
+        if (await db.Set<Party>().FindAsync([e.Caller], context.CancellationToken) is not null) return;
+        db.Set<Party>().Add(new Party { PhoneNumber = e.Caller, FirstSeenAt = e.BookedAt });
+        await db.SaveChangesAsync(context.CancellationToken);
+    }
 
     public async Task Consume(ConsumeContext<ContactQueued> context)
     {

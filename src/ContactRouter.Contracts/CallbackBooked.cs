@@ -9,4 +9,5 @@ public sealed record CallbackBooked
     public required string Caller { get; init; }
     public required DateTimeOffset SlotStart { get; init; }
     public required DateTimeOffset NotAfter { get; init; }
+    public required DateTimeOffset BookedAt { get; init; }
 }

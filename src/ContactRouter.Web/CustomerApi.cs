@@ -22,7 +22,7 @@ public sealed record ContactMomentView(
         new(m.ContactId, m.Centre, m.HomeCentre, m.Channel, m.Subject, m.At, m.AnsweredAt, m.EndedAt, m.AgentId, m.Outcome, m.Summary, m.Overflowed);
 }
 
-public sealed record CustomerView(PartyView Customer, IReadOnlyList<ContactMomentView> Contacts, IReadOnlyList<object> Callbacks);
+public sealed record CustomerView(PartyView Customer, IReadOnlyList<ContactMomentView> Contacts, IReadOnlyList<CallbackView> Callbacks);
 
 public sealed record AccessView(string Who, string Why, DateTimeOffset At);
 
@@ -87,7 +87,8 @@ public static class CustomerApi
     }
 
     /// <summary>The customer view of a phone number, newest first; null when the number is unknown.</summary>
-    public static async Task<CustomerView?> Read(RouterDbContext db, string e164, int? take, string? exceptContactId = null)
+    /// <param name="openCallbacksOnly">An agent's offer shows only the callbacks still to be made; the full view shows all.</param>
+    public static async Task<CustomerView?> Read(RouterDbContext db, string e164, int? take, string? exceptContactId = null, bool openCallbacksOnly = false)
     {
         var party = await db.Set<Party>().AsNoTracking().FirstOrDefaultAsync(p => p.PhoneNumber == e164);
         if (party is null) return null;
@@ -96,7 +97,10 @@ public static class CustomerApi
             .OrderByDescending(m => m.At).AsQueryable();
         if (take is { } n) query = query.Take(n);
         var moments = await query.ToListAsync();
-        return new CustomerView(PartyView.Of(party), moments.Select(ContactMomentView.Of).ToList(), []);
+        var callbacks = db.Callbacks.AsNoTracking().Where(c => c.Caller == e164);
+        if (openCallbacksOnly) callbacks = callbacks.Where(c => CallbackStatus.Open.Contains(c.Status));
+        var appointments = await callbacks.OrderByDescending(c => c.BookedAt).ToListAsync();
+        return new CustomerView(PartyView.Of(party), moments.Select(ContactMomentView.Of).ToList(), appointments.Select(CallbackView.Of).ToList());
     }
 
     /// <summary>Writes one access-log line; <paramref name="once"/> skips it when the same reader already logged the same reason.</summary>

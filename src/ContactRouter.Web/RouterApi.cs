@@ -204,7 +204,7 @@ public static partial class RouterApi
         OfferView? offer = null;
         if (agent.OfferedContactId is { } offeredId && await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == offeredId) is { } c)
         {
-            var customer = await CustomerApi.Read(db, c.Caller, take: CustomerApi.OfferSummarySize, exceptContactId: c.Id);
+            var customer = await CustomerApi.Read(db, c.Caller, take: CustomerApi.OfferSummarySize, exceptContactId: c.Id, openCallbacksOnly: true);
             // The console asks again and again while it rings: one access-log line per agent and contact.
             if (customer is not null)
                 await CustomerApi.LogAccess(db, c.Caller, agent.Id, $"contact {c.Id}", scope.ServiceProvider.GetRequiredService<TimeProvider>(), once: true);

@@ -60,7 +60,14 @@ public sealed class When_a_caller_has_contacted_several_centres : RouterSpec
         (await _http.PostAsJsonAsync($"/api/contacts/{third}/complete", new { outcome = "callback", summary = "Vergunning: terugbellen" }))
             .StatusCode.Should().Be(HttpStatusCode.OK);
 
+        // Reception books the callback Anna promised.
+        var booked = await _http.PostAsJsonAsync("/api/callbacks", new { centre = "fysiek", caller = Caller, question = "Vergunning: stand van zaken" });
+        booked.StatusCode.Should().Be(HttpStatusCode.Created, await booked.Content.ReadAsStringAsync());
+        var callbackId = (await booked.Json())["callbackId"]!.GetValue<string>();
+
         var view = await ViewWhen(v => v["contacts"]?.AsArray().FirstOrDefault()?["outcome"] is not null && v["contacts"]!.AsArray().Count == 3, "three finished contacts");
+        view["callbacks"]!.AsArray().Select(c => (string)c!["callbackId"]!).Should().Equal(callbackId);
+        view["callbacks"]![0]!["question"]!.GetValue<string>().Should().Be("Vergunning: stand van zaken");
         var contacts = view["contacts"]!.AsArray();
         contacts.Select(c => (string)c!["contactId"]!).Should().Equal(third, second, first);
         contacts.Select(c => (string)c!["homeCentre"]!).Should().Equal("fysiek", "sociaal", "burgerzaken");
