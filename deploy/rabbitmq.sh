@@ -51,13 +51,13 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop|status|reset" >&2
+    echo "usage: $0 start|stop|status|reset|bounce" >&2
     exit 2
 }
 
 [[ $# -eq 1 ]] || usage
 ACTION="$1"
-case "$ACTION" in start|stop|status|reset) ;; *) usage ;; esac
+case "$ACTION" in start|stop|status|reset|bounce) ;; *) usage ;; esac
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/$(basename "${BASH_SOURCE[0]}")"
 REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd -P)"
@@ -418,9 +418,25 @@ do_reset() {
     log "deleted $DATA_DIR"
 }
 
+# Restarts the broker application inside the running node (every connection drops, every queue is
+# recovered from disk), whichever checkout started the node: what a broker restart looks like to clients.
+do_bounce() {
+    select_data_dir
+    rmq_env
+    if ! is_running; then
+        err "RabbitMQ node $NODE is not running"
+        exit 1
+    fi
+    ctl -q stop_app >/dev/null
+    ctl -q start_app >/dev/null
+    ctl -q await_startup --timeout 120 >/dev/null
+    log "RabbitMQ node $NODE restarted its broker application"
+}
+
 case "$ACTION" in
     start) do_start ;;
     stop) do_stop ;;
     status) do_status ;;
     reset) do_reset ;;
+    bounce) do_bounce ;;
 esac

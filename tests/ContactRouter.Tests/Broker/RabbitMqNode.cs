@@ -46,21 +46,21 @@ public sealed class RabbitMqNode : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>Stops and starts the project's node with its own script, as an operator would.</summary>
+    /// <summary>
+    /// Restarts the broker with the project's script: the broker application inside the running node, so
+    /// it is the same node (and data) whichever checkout started it.
+    /// </summary>
     public async Task Restart()
     {
         var script = Path.Combine(RepositoryRoot(), "deploy", "rabbitmq.sh");
-        foreach (var verb in new[] { "stop", "start" })
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", [script, "bounce"])
         {
-            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", [script, verb])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"deploy/rabbitmq.sh {verb} failed: {output}");
-        }
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"deploy/rabbitmq.sh bounce failed: {output}");
     }
 
     private static string RepositoryRoot()
