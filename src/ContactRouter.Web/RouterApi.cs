@@ -64,6 +64,7 @@ public static partial class RouterApi
 
         app.MapCustomerApi();
         app.MapCallbackApi();
+        app.MapReportApi();
         app.MapGet("/api/centres", GetCentres).WithTags("Centres").Produces<IReadOnlyList<CentreView>>();
         return app;
     }
