@@ -65,6 +65,7 @@ public static partial class RouterApi
         app.MapCustomerApi();
         app.MapCallbackApi();
         app.MapReportApi();
+        app.MapGet("/api/centres/stream", CentresStream).WithTags("Centres").Produces(200, contentType: "text/event-stream");
         app.MapGet("/api/centres", GetCentres).WithTags("Centres").Produces<IReadOnlyList<CentreView>>();
         return app;
     }
@@ -231,10 +232,56 @@ public static partial class RouterApi
 
     // ---- Centres ----
 
-    private static async Task<IResult> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    private static async Task<IResult> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing) =>
+        Results.Ok(await ReadCentres(db, time, routing.Value));
+
+    /// <summary>
+    /// The same rows as server-sent events, sent whenever they change (checked every second on the
+    /// TimeProvider), with a comment line now and then so proxies keep the connection open. The browser's
+    /// EventSource reconnects by itself after the <c>retry</c> interval when the connection drops.
+    /// </summary>
+    private static async Task CentresStream(HttpContext http, IServiceScopeFactory scopes, TimeProvider time, IOptions<RoutingOptions> routing)
+    {
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        await http.Response.WriteAsync("retry: 3000\n\n", ct);
+        string? last = null;
+        var quiet = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    var rows = await ReadCentres(scope.ServiceProvider.GetRequiredService<RouterDbContext>(), time, routing.Value);
+                    var json = System.Text.Json.JsonSerializer.Serialize(rows, System.Text.Json.JsonSerializerOptions.Web);
+                    if (json != last)
+                    {
+                        await http.Response.WriteAsync($"event: centres\ndata: {json}\n\n", ct);
+                        last = json;
+                        quiet = 0;
+                    }
+                    else if (++quiet >= 15)
+                    {
+                        await http.Response.WriteAsync(": still here\n\n", ct);
+                        quiet = 0;
+                    }
+                }
+                await http.Response.Body.FlushAsync(ct);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The team lead closed the page.
+        }
+    }
+
+    private static async Task<IReadOnlyList<CentreView>> ReadCentres(RouterDbContext db, TimeProvider time, RoutingOptions routing)
     {
         var now = time.GetUtcNow();
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var waiting = await db.Contacts.AsNoTracking()
             .Where(c => c.Status == ContactStatus.Queued || c.Status == ContactStatus.Offered)
@@ -258,13 +305,13 @@ public static partial class RouterApi
                 id, CentreCatalog.DisplayNames[id], queue?.Count ?? 0, queue is null ? 0 : Math.Max(0, (now - queue.Oldest).TotalSeconds),
                 new AgentCounts(Count(AgentStatus.Available), Count(AgentStatus.Busy), Count(AgentStatus.WrapUp), Count(AgentStatus.Break),
                     Count(AgentStatus.Offered), Count(AgentStatus.NotResponding), Count(AgentStatus.Offline)),
-                day.Offered, day.Answered, day.Abandoned, day.ServiceLevel, routing.Value.ServiceLevelTarget.TotalSeconds,
+                day.Offered, day.Answered, day.Abandoned, day.ServiceLevel, routing.ServiceLevelTarget.TotalSeconds,
                 day.AverageSpeedOfAnswerSeconds, day.OverflowIn, day.OverflowOut,
                 callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status)),
                 callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status) && c.AtRisk),
                 callbacks.Count(c => c.Centre == id && c.Status == CallbackStatus.Failed));
         }).ToList();
-        return Results.Ok(rows);
+        return rows;
     }
 
     // ---- Asking a centre worker ----
