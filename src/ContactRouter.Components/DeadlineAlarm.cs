@@ -14,18 +14,10 @@ namespace ContactRouter.Components;
 /// </summary>
 public sealed class DeadlineAlarm(TimeProvider time, IServiceProvider services, ILogger<DeadlineAlarm> log) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, (ITimer Timer, DateTimeOffset At)> _timers = new();
+    private readonly ConcurrentDictionary<string, WakeUp> _wakeUps = new();
 
-    public void Arm(string centre, DateTimeOffset? at)
-    {
-        if (at is null) return;
-        if (_timers.TryGetValue(centre, out var existing) && existing.At <= at && existing.At > time.GetUtcNow()) return;
-        var due = at.Value - time.GetUtcNow();
-        if (due < TimeSpan.Zero) due = TimeSpan.Zero;
-        var timer = time.CreateTimer(_ => _ = Wake(centre), null, due, Timeout.InfiniteTimeSpan);
-        if (_timers.TryGetValue(centre, out var old)) old.Timer.Dispose();
-        _timers[centre] = (timer, at.Value);
-    }
+    public void Arm(string centre, DateTimeOffset? at) =>
+        _wakeUps.GetOrAdd(centre, c => new WakeUp(time, () => Wake(c))).At(at);
 
     public async Task Wake(string centre)
     {
@@ -45,7 +37,7 @@ public sealed class DeadlineAlarm(TimeProvider time, IServiceProvider services, 
 
     public void Dispose()
     {
-        foreach (var (timer, _) in _timers.Values) timer.Dispose();
+        foreach (var wakeUp in _wakeUps.Values) wakeUp.Dispose();
     }
 }
 

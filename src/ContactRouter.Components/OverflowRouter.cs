@@ -21,8 +21,7 @@ public sealed class OverflowRouter(OverflowPolicy policy, TimeProvider time, ISe
 
     private readonly Dictionary<string, (long Version, CentrePicture Picture)> _centres = new();
     private readonly Lock _lock = new();
-    private ITimer? _review;
-    private DateTimeOffset? _reviewAt;
+    private WakeUp? _review;
 
     /// <summary>Keeps the newest picture of a centre; older or redelivered events are ignored.</summary>
     public void Observe(CentreLoadChanged load)
@@ -46,32 +45,17 @@ public sealed class OverflowRouter(OverflowPolicy policy, TimeProvider time, ISe
         lock (_lock)
         {
             var now = time.GetUtcNow();
-            var transfers = policy.Plan(_centres.Values.Select(c => c.Picture).ToList(), now);
-            foreach (var transfer in transfers)
-            {
-                var (sourceVersion, source) = _centres[transfer.FromCentre];
-                var moved = source.Waiting.Single(w => w.ContactId == transfer.ContactId);
-                _centres[transfer.FromCentre] = (sourceVersion, source with { Waiting = source.Waiting.Where(w => w != moved).ToList() });
-                var (targetVersion, target) = _centres[transfer.ToCentre];
-                var minimum = policy.Routing.MinimumSkillLevelFor(moved.HomeCentre, target.Centre);
-                var free = target.FreeAgentSkills.ToList();
-                free.RemoveAt(free.FindIndex(s => s.GetValueOrDefault(moved.HomeCentre) >= minimum));
-                _centres[transfer.ToCentre] = (targetVersion, target with { FreeAgentSkills = free });
-            }
+            var pictures = _centres.Values.Select(c => c.Picture).ToList();
+            var transfers = policy.Plan(pictures, now);
+            foreach (var picture in policy.AfterTransfers(pictures, transfers))
+                _centres[picture.Centre] = (_centres[picture.Centre].Version, picture);
             ArmReview(policy.NextThreshold(_centres.Values.Select(c => c.Picture).ToList(), now));
             return transfers;
         }
     }
 
     /// <summary>Looks again when the next waiting contact reaches its threshold, even if no centre reports anything.</summary>
-    private void ArmReview(DateTimeOffset? at)
-    {
-        if (at is null || (_reviewAt is { } armed && armed <= at && armed > time.GetUtcNow())) return;
-        _review?.Dispose();
-        _reviewAt = at;
-        var due = at.Value - time.GetUtcNow();
-        _review = time.CreateTimer(_ => _ = Wake(), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
-    }
+    private void ArmReview(DateTimeOffset? at) => (_review ??= new WakeUp(time, Wake)).At(at);
 
     private async Task Wake()
     {
