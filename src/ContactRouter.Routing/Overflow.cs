@@ -109,11 +109,32 @@ public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions rout
                 .FirstOrDefault();
             if (target is null) continue;
             // Reserve the agent the neighbour will most likely use, so one free agent is not promised twice.
-            var agents = free[target];
-            agents.RemoveAt(agents.FindIndex(s => s.GetValueOrDefault(contact.HomeCentre) >= minimum));
+            Reserve(free[target], contact.HomeCentre);
             transfers.Add(new Transfer(contact.ContactId, picture.Centre, target));
         }
         return transfers;
+    }
+
+    /// <summary>
+    /// The pictures as they will be once the transfers are done: the moved contacts gone from their centres and
+    /// the agents reserved for them no longer free, so a router can decide again before the centres report back.
+    /// </summary>
+    public IReadOnlyList<CentrePicture> AfterTransfers(IReadOnlyCollection<CentrePicture> pictures, IReadOnlyList<Transfer> transfers)
+    {
+        var moved = transfers.Select(t => t.ContactId).ToHashSet();
+        var homes = pictures.SelectMany(p => p.Waiting).Where(w => moved.Contains(w.ContactId)).ToDictionary(w => w.ContactId, w => w.HomeCentre);
+        return pictures.Select(p =>
+        {
+            var free = p.FreeAgentSkills.ToList();
+            foreach (var transfer in transfers.Where(t => t.ToCentre == p.Centre)) Reserve(free, homes[transfer.ContactId]);
+            return p with { Waiting = p.Waiting.Where(w => !moved.Contains(w.ContactId)).ToList(), FreeAgentSkills = free };
+        }).ToList();
+    }
+
+    private void Reserve(List<IReadOnlyDictionary<string, int>> free, string homeCentre)
+    {
+        var minimum = routing.MinimumSkillLevelFor(homeCentre, "");
+        free.RemoveAt(free.FindIndex(s => s.GetValueOrDefault(homeCentre) >= minimum));
     }
 
     /// <summary>The next moment a waiting contact reaches its threshold, so the router can look again then.</summary>
