@@ -49,19 +49,8 @@ public sealed class When_desks_book_callbacks_at_the_same_moment : RouterSpec
     public Task Should_book_a_request_and_its_racing_retry_once() => CallbackConcurrency.A_request_and_its_retry_at_once_book_one_appointment(_router, _http);
 }
 
-public sealed class When_desks_book_callbacks_at_the_same_moment_with_the_store_on_PostgreSQL(StoreDatabases stores) : IClassFixture<StoreDatabases>, IAsyncLifetime
+public sealed class When_desks_book_callbacks_at_the_same_moment_with_the_store_on_PostgreSQL(StoreDatabases stores) : PostgresRouterSpec(stores)
 {
-    private RouterFactory _router = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _router = new RouterFactory(StoreProvider.Postgres, await stores.ConnectionString(StoreProvider.Postgres), RouterFactory.NewClock());
-        _http = _router.CreateClient();
-    }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
-
     // The two use different centres, so sharing the class's database is fine.
     [Fact]
     public Task Should_never_put_five_in_a_slot_of_four() => CallbackConcurrency.Desks_booking_at_once_never_overfill_a_slot(_router, _http);

@@ -7,19 +7,8 @@ namespace ContactRouter.Tests.Callbacks;
 /// Booking and the scheduler with <c>Store:Provider=Postgres</c>, on a database of the class's own (the serializable
 /// booking transaction and the DateTimeOffset queries are the provider-specific parts).
 /// </summary>
-public sealed class When_callbacks_are_booked_and_made_with_the_store_on_PostgreSQL(StoreDatabases stores) : IClassFixture<StoreDatabases>, IAsyncLifetime
+public sealed class When_callbacks_are_booked_and_made_with_the_store_on_PostgreSQL(StoreDatabases stores) : PostgresRouterSpec(stores)
 {
-    private RouterFactory _router = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _router = new RouterFactory(StoreProvider.Postgres, await stores.ConnectionString(StoreProvider.Postgres), RouterFactory.NewClock());
-        _http = _router.CreateClient();
-    }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
-
     // One fact: the class's database is shared by its facts, and the scheduler would see another fact's appointments.
     [Fact]
     public async Task Should_fill_slots_book_once_per_key_and_make_the_call_in_its_slot()

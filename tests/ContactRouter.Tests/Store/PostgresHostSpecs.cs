@@ -10,19 +10,8 @@ namespace ContactRouter.Tests.Store;
 /// The whole host (API, centre workers, in-memory bus) with <c>Store:Provider=Postgres</c>, on a database of its own:
 /// the agent's day of <see cref="When_an_agent_takes_a_call"/>, migrations applied by the host at start-up.
 /// </summary>
-public sealed class When_an_agent_takes_a_call_with_the_store_on_PostgreSQL(StoreDatabases stores) : IClassFixture<StoreDatabases>, IAsyncLifetime
+public sealed class When_an_agent_takes_a_call_with_the_store_on_PostgreSQL(StoreDatabases stores) : PostgresRouterSpec(stores)
 {
-    private RouterFactory _router = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _router = new RouterFactory(StoreProvider.Postgres, await stores.ConnectionString(StoreProvider.Postgres), RouterFactory.NewClock());
-        _http = _router.CreateClient();
-    }
-
-    public async Task DisposeAsync() => await _router.DisposeAsync();
-
     [Fact]
     public async Task Should_offer_answer_complete_wrap_up_and_count_it()
     {

@@ -134,3 +134,18 @@ public sealed class StoreDatabases : IAsyncLifetime
         return $"Data Source={path}";
     }
 }
+
+/// <summary>A spec against one host whose store is a fresh PostgreSQL database of the class's own.</summary>
+public abstract class PostgresRouterSpec(StoreDatabases stores) : IClassFixture<StoreDatabases>, IAsyncLifetime
+{
+    protected RouterFactory _router = null!;
+    protected HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _router = new RouterFactory(StoreProvider.Postgres, await stores.ConnectionString(StoreProvider.Postgres), RouterFactory.NewClock());
+        _http = _router.CreateClient();
+    }
+
+    public async Task DisposeAsync() => await _router.DisposeAsync();
+}
