@@ -56,6 +56,7 @@ public static partial class RouterApi
         var agents = app.MapGroup("/api/agents").WithTags("Agents");
         agents.MapPut("/{agentId}", PutAgent).Accepts<PutAgentRequest>("application/json").Produces<AgentView>().ProducesProblem(400).ProducesProblem(409);
         agents.MapGet("/{agentId}", GetAgent).Produces<AgentView>().ProducesProblem(404);
+        agents.MapGet("/{agentId}/stream", AgentStream).Produces(200, contentType: "text/event-stream").ProducesProblem(404);
         agents.MapPost("/{agentId}/status", SetStatus).Accepts<AgentStatusRequest>("application/json").Produces<AgentView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         agents.MapPost("/{agentId}/accept", (string agentId, HttpRequest request, IServiceProvider sp) =>
             OfferAction(agentId, request, sp, accept: true)).Accepts<OfferActionRequest>("application/json").Produces<AgentView>().ProducesProblem(404).ProducesProblem(409);
@@ -66,6 +67,7 @@ public static partial class RouterApi
         app.MapCallbackApi();
         app.MapReportApi();
         app.MapGet("/api/centres/stream", CentresStream).WithTags("Centres").Produces(200, contentType: "text/event-stream");
+        app.MapGet("/api/centres/history", GetHistory).WithTags("Centres").Produces<IReadOnlyList<CentreHistoryView>>().ProducesProblem(400);
         app.MapGet("/api/centres", GetCentres).WithTags("Centres").Produces<IReadOnlyList<CentreView>>();
         return app;
     }
@@ -197,28 +199,53 @@ public static partial class RouterApi
 
     private static async Task<IResult> AgentResult(IServiceProvider sp, string agentId)
     {
-        // A fresh context: the one of the request may have read the agent before the worker changed it.
+        // A fresh scope: the request's context may have read the agent before the worker changed it.
         await using var scope = sp.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
-        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
-        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
-        if (agent is null) return UnknownAgent(agentId);
-        OfferView? offer = null;
-        if (agent.OfferedContactId is { } offeredId && await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == offeredId) is { } c)
+        return await ReadAgent(scope.ServiceProvider, agentId) is { } view ? Results.Ok(view) : UnknownAgent(agentId);
+    }
+
+    /// <summary>
+    /// The agent's own console feed: the agent view (status, ringing offer with customer view, wrap-up end) as
+    /// server-sent events whenever it changes.
+    /// </summary>
+    private static async Task AgentStream(string agentId, HttpContext http, RouterDbContext db)
+    {
+        if (!await db.Agents.AsNoTracking().AnyAsync(a => a.Id == agentId))
         {
-            var customer = await CustomerApi.Read(db, c.Caller, take: CustomerApi.OfferSummarySize, exceptContactId: c.Id, openCallbacksOnly: true);
-            // The console asks again and again while it rings: one access-log line per agent and contact.
-            if (customer is not null)
-                await CustomerApi.LogAccess(db, c.Caller, agent.Id, $"contact {c.Id}", scope.ServiceProvider.GetRequiredService<TimeProvider>(), once: true);
-            // A callback offer shows the question to call back about.
-            var callback = c.Channel == CallbackScheduler.Channel
-                ? await db.Callbacks.AsNoTracking().FirstOrDefaultAsync(x => x.CurrentContactId == c.Id)
-                : null;
-            offer = new OfferView(c.Id, c.HomeCentre, c.Centre, c.Channel, c.Caller, c.Topic, c.Priority, c.QueuedAt, c.OfferedAt,
-                agent.OfferExpiresAt, c.Overflowed, customer, callback is null ? null : CallbackView.Of(callback));
+            await UnknownAgent(agentId).ExecuteAsync(http);
+            return;
         }
-        return Results.Ok(new AgentView(agent.Id, agent.Name, agent.HomeCentre, agent.Skills, ContactView.Lower(agent.StatusAt(now)),
-            offer, agent.ConnectedContactId, agent.WrapUpUntil > now ? agent.WrapUpUntil : null));
+        await EventStream.Send(http, "agent", sp => ReadAgent(sp, agentId));
+    }
+
+    private static async Task<AgentView?> ReadAgent(IServiceProvider sp, string agentId)
+    {
+        var db = sp.GetRequiredService<RouterDbContext>();
+        var time = sp.GetRequiredService<TimeProvider>();
+        var now = time.GetUtcNow();
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
+        if (agent is null) return null;
+        var offer = agent.OfferedContactId is { } offeredId ? await ReadCard(db, time, agent, offeredId, agent.OfferExpiresAt) : null;
+        // While connected the agent still needs to see who it is and what was asked, also after reloading the page.
+        var connected = agent.ConnectedContactId is { } connectedId ? await ReadCard(db, time, agent, connectedId, expiresAt: null) : null;
+        return new AgentView(agent.Id, agent.Name, agent.HomeCentre, agent.Skills, ContactView.Lower(agent.StatusAt(now)),
+            offer, agent.ConnectedContactId, connected, agent.WrapUpUntil > now ? agent.WrapUpUntil : null);
+    }
+
+    /// <summary>A contact as the agent sees it: who calls, from where, with the caller's customer view and a callback's question.</summary>
+    private static async Task<OfferView?> ReadCard(RouterDbContext db, TimeProvider time, Agent agent, string contactId, DateTimeOffset? expiresAt)
+    {
+        if (await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId) is not { } c) return null;
+        var customer = await CustomerApi.Read(db, c.Caller, take: CustomerApi.OfferSummarySize, exceptContactId: c.Id, openCallbacksOnly: true);
+        // The console asks again and again while it rings: one access-log line per agent and contact.
+        if (customer is not null)
+            await CustomerApi.LogAccess(db, c.Caller, agent.Id, $"contact {c.Id}", time, once: true);
+        // A callback offer shows the question to call back about.
+        var callback = c.Channel == CallbackScheduler.Channel
+            ? await db.Callbacks.AsNoTracking().FirstOrDefaultAsync(x => x.CurrentContactId == c.Id)
+            : null;
+        return new OfferView(c.Id, c.HomeCentre, c.Centre, c.Channel, c.Caller, c.Topic, c.Priority, c.QueuedAt, c.OfferedAt,
+            expiresAt, c.Overflowed, customer, callback is null ? null : CallbackView.Of(callback));
     }
 
     private static async Task<IResult> ContactResult(IServiceProvider sp, string contactId)
@@ -236,47 +263,33 @@ public static partial class RouterApi
         Results.Ok(await ReadCentres(db, time, routing.Value));
 
     /// <summary>
-    /// The same rows as server-sent events, sent whenever they change (checked every second on the
-    /// TimeProvider), with a comment line now and then so proxies keep the connection open. The browser's
-    /// EventSource reconnects by itself after the <c>retry</c> interval when the connection drops.
+    /// The team lead's chart: per centre, contacts waiting and the service level of each <paramref name="minutes"/>-minute
+    /// interval over the last <paramref name="hours"/> hours, the current interval last.
     /// </summary>
-    private static async Task CentresStream(HttpContext http, IServiceScopeFactory scopes, TimeProvider time, IOptions<RoutingOptions> routing)
+    private static async Task<IResult> GetHistory(int? hours, int? minutes, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
     {
-        var ct = http.RequestAborted;
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        await http.Response.WriteAsync("retry: 3000\n\n", ct);
-        string? last = null;
-        var quiet = 0;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                await using (var scope = scopes.CreateAsyncScope())
-                {
-                    var rows = await ReadCentres(scope.ServiceProvider.GetRequiredService<RouterDbContext>(), time, routing.Value);
-                    var json = System.Text.Json.JsonSerializer.Serialize(rows, System.Text.Json.JsonSerializerOptions.Web);
-                    if (json != last)
-                    {
-                        await http.Response.WriteAsync($"event: centres\ndata: {json}\n\n", ct);
-                        last = json;
-                        quiet = 0;
-                    }
-                    else if (++quiet >= 15)
-                    {
-                        await http.Response.WriteAsync(": still here\n\n", ct);
-                        quiet = 0;
-                    }
-                }
-                await http.Response.Body.FlushAsync(ct);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The team lead closed the page.
-        }
+        var span = hours ?? 4;
+        if (span is < 1 or > 24) return Problems.Invalid("hours", "Look back 1–24 hours.");
+        var step = minutes ?? 15;
+        if (step is < 5 or > 60 || 60 % step != 0) return Problems.Invalid("minutes", "An interval is 5, 10, 15, 20, 30 or 60 minutes.");
+        var interval = TimeSpan.FromMinutes(step);
+        var now = time.GetUtcNow();
+        // Intervals on the clock (09:00, 09:15, ...), the last one holding now.
+        var to = new DateTimeOffset((now.UtcTicks / interval.Ticks + 1) * interval.Ticks, TimeSpan.Zero);
+        var from = to - TimeSpan.FromHours(span);
+        var contacts = await db.Contacts.AsNoTracking()
+            .Where(c => c.QueuedAt <= to && ((c.AnsweredAt == null && c.AbandonedAt == null) || c.AnsweredAt > from || c.AbandonedAt > from))
+            .Select(c => new { c.Centre, c.QueuedAt, c.AnsweredAt, c.AbandonedAt })
+            .ToListAsync();
+        var target = routing.Value.ServiceLevelTarget;
+        return Results.Ok(CentreCatalog.All.Select(id => new CentreHistoryView(id, CentreCatalog.DisplayNames[id], step,
+            LoadHistory.Of(contacts.Where(c => c.Centre == id).Select(c => new ContactTimes(c.Centre, c.QueuedAt, c.AnsweredAt, c.AbandonedAt)),
+                from, to, interval, target).Select(LoadPointView.Of).ToList())).ToList());
     }
+
+    /// <summary>The same rows as server-sent events, sent whenever they change.</summary>
+    private static Task CentresStream(HttpContext http, IOptions<RoutingOptions> routing) =>
+        EventStream.Send(http, "centres", sp => ReadCentres(sp.GetRequiredService<RouterDbContext>(), sp.GetRequiredService<TimeProvider>(), routing.Value));
 
     private static async Task<IReadOnlyList<CentreView>> ReadCentres(RouterDbContext db, TimeProvider time, RoutingOptions routing)
     {

@@ -18,7 +18,7 @@ public sealed record ContactView(
     internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
-/// <summary>A ringing offer, with the caller's customer view (recent contacts at any centre) so the agent knows who calls.</summary>
+/// <summary>A ringing offer (or the connected contact), with the caller's customer view (recent contacts at any centre) so the agent knows who calls.</summary>
 public sealed record OfferView(
     string ContactId, string HomeCentre, string Centre, string Channel, string Caller, string? Topic, int Priority,
     DateTimeOffset QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? ExpiresAt, bool Overflowed, CustomerView? Customer,
@@ -26,7 +26,7 @@ public sealed record OfferView(
 
 public sealed record AgentView(
     string AgentId, string Name, string Centre, IReadOnlyDictionary<string, int> Skills, string Status,
-    OfferView? Offer, string? ContactId, DateTimeOffset? WrapUpUntil);
+    OfferView? Offer, string? ContactId, OfferView? Connected, DateTimeOffset? WrapUpUntil);
 
 public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break, int Offered, int NotResponding, int Offline);
 
@@ -35,3 +35,10 @@ public sealed record CentreView(
     int Offered, int Answered, int Abandoned, double? ServiceLevel, double ServiceLevelTargetSeconds,
     double AverageSpeedOfAnswerSeconds, int OverflowIn, int OverflowOut,
     int CallbacksOpen, int CallbacksAtRisk, int CallbacksFailed);
+
+public sealed record LoadPointView(DateTimeOffset At, int Waiting, int Answered, int Abandoned, double? ServiceLevel)
+{
+    public static LoadPointView Of(LoadPoint p) => new(p.At, p.Waiting, p.Answered, p.Abandoned, p.ServiceLevel);
+}
+
+public sealed record CentreHistoryView(string Centre, string Name, int IntervalMinutes, IReadOnlyList<LoadPointView> Points);

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace ContactRouter.Tests;
+
+/// <summary>An agent's console feed: GET /api/agents/{id}/stream sends the agent view whenever it changes.</summary>
+public sealed class When_an_agent_console_listens_to_its_own_stream : RouterSpec
+{
+    [Fact]
+    public async Task Should_send_the_clock_then_the_agent_and_the_offer_with_the_customer_view_when_a_caller_is_routed()
+    {
+        await _http.PutAgent("anna", "sociaal", new { sociaal = 5 });
+        using var response = await _http.GetAsync("/api/agents/anna/stream", HttpCompletionOption.ResponseHeadersRead);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var clock = await Sse.Next(reader, "clock");
+        clock.GetValue<DateTimeOffset>().Should().Be(_router.Time.GetUtcNow());
+        (await Sse.Next(reader, "agent"))["status"]!.GetValue<string>().Should().Be("offline");
+
+        await _http.SetStatus("anna", "available");
+        _router.Time.Advance(TimeSpan.FromSeconds(1));
+        (await Sse.Next(reader, "agent"))["status"]!.GetValue<string>().Should().Be("available");
+
+        var contactId = await _http.Call("sociaal", caller: "+31611112222");
+        await _http.ContactWhen(contactId, "offered");
+        _router.Time.Advance(TimeSpan.FromSeconds(1));
+        var ringing = await Sse.Next(reader, "agent");
+        ringing["status"]!.GetValue<string>().Should().Be("offered");
+        ringing["offer"]!["contactId"]!.GetValue<string>().Should().Be(contactId);
+        ringing["offer"]!["caller"]!.GetValue<string>().Should().Be("+31611112222");
+
+        (await _http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId })).StatusCode.Should().Be(HttpStatusCode.OK);
+        _router.Time.Advance(TimeSpan.FromSeconds(1));
+        var connected = await Sse.Next(reader, "agent");
+        connected["status"]!.GetValue<string>().Should().Be("busy");
+        connected["offer"].Should().BeNull();
+        connected["connected"]!["contactId"]!.GetValue<string>().Should().Be(contactId, "the console keeps showing who is on the line");
+    }
+
+    [Fact]
+    public async Task Should_answer_404_naming_the_agent_for_an_unknown_agent()
+    {
+        var response = await _http.GetAsync("/api/agents/nobody/stream");
+        await response.ShouldBeProblem(HttpStatusCode.NotFound, "agentId");
+    }
+}
+
+/// <summary>The team lead's chart: GET /api/centres/history.</summary>
+public sealed class When_a_team_lead_looks_at_the_last_hours : RouterSpec
+{
+    [Fact]
+    public async Task Should_give_waiting_and_service_level_per_interval_per_centre()
+    {
+        await _http.PutAgent("anna", "sociaal", new { sociaal = 5 });
+        await _http.SetStatus("anna", "available");
+        var first = await _http.Call("sociaal", caller: "+31611112222");
+        await _http.ContactWhen(first, "offered");
+        var second = await _http.Call("sociaal", caller: "+31611113333");
+        await _http.ContactWhen(second, "queued");
+        _router.Time.Advance(TimeSpan.FromSeconds(10));
+        (await _http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId = first })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var history = (await _http.GetFromJsonAsync<JsonArray>("/api/centres/history?hours=2&minutes=30"))!;
+        history.Select(c => c!["centre"]!.GetValue<string>()).Should().BeEquivalentTo(["burgerzaken", "fysiek", "sociaal", "bedrijfsvoering"]);
+        var sociaal = history.Single(c => c!["centre"]!.GetValue<string>() == "sociaal")!;
+        var points = sociaal["points"]!.AsArray();
+        points.Should().HaveCount(4, "two hours of 30-minute intervals");
+        var now = points[^1]!;
+        now["at"]!.GetValue<DateTimeOffset>().Should().Be(new DateTimeOffset(2026, 11, 23, 9, 30, 0, TimeSpan.Zero), "the last interval holds now (09:00:10)");
+        now["waiting"]!.GetValue<int>().Should().Be(1);
+        now["answered"]!.GetValue<int>().Should().Be(1);
+        now["serviceLevel"]!.GetValue<double>().Should().Be(1.0);
+        points[0]!["waiting"]!.GetValue<int>().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("hours=0", "hours")]
+    [InlineData("hours=25", "hours")]
+    [InlineData("minutes=7", "minutes")]
+    [InlineData("minutes=120", "minutes")]
+    public async Task Should_refuse_a_span_or_interval_it_cannot_chart(string query, string field)
+    {
+        var response = await _http.GetAsync($"/api/centres/history?{query}");
+        await response.ShouldBeProblem(HttpStatusCode.BadRequest, field);
+    }
+}
+
+/// <summary>Reads server-sent events the way a browser's EventSource does.</summary>
+public static class Sse
+{
+    /// <summary>Reads up to the next event called <paramref name="name"/> and returns its data.</summary>
+    public static async Task<JsonNode> Next(StreamReader reader, string name)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        string? eventName = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName == name) return JsonNode.Parse(line[6..])!;
+        }
+        throw new Xunit.Sdk.XunitException("The stream ended before the next event.");
+    }
+}
