@@ -55,6 +55,7 @@ public static partial class RouterApi
 
         var agents = app.MapGroup("/api/agents").WithTags("Agents");
         agents.MapPut("/{agentId}", PutAgent).Accepts<PutAgentRequest>("application/json").Produces<AgentView>().ProducesProblem(400).ProducesProblem(409);
+        agents.MapGet("", ListAgents).Produces<IReadOnlyList<AgentSummaryView>>().ProducesProblem(400);
         agents.MapGet("/{agentId}", GetAgent).Produces<AgentView>().ProducesProblem(404);
         agents.MapGet("/{agentId}/stream", AgentStream).Produces(200, contentType: "text/event-stream").ProducesProblem(404);
         agents.MapPost("/{agentId}/status", SetStatus).Accepts<AgentStatusRequest>("application/json").Produces<AgentView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
@@ -170,6 +171,16 @@ public static partial class RouterApi
 
         return await Ask(sp, new RegisterAgent { Centre = centre, AgentId = agentId, Name = body.Name.Trim(), Skills = body.Skills },
             () => AgentResult(sp, agentId));
+    }
+
+    /// <summary>Who works where, and in which state: the agent console's "who are you" list, optionally of one centre.</summary>
+    private static async Task<IResult> ListAgents(string? centre, RouterDbContext db, TimeProvider time)
+    {
+        if (centre is not null && !CentreCatalog.IsKnown(centre)) return UnknownCentre("centre", centre);
+        var now = time.GetUtcNow();
+        var agents = await db.Agents.AsNoTracking().Where(a => centre == null || a.HomeCentre == centre).ToListAsync();
+        return Results.Ok(agents.OrderBy(a => a.Name, StringComparer.CurrentCultureIgnoreCase).ThenBy(a => a.Id)
+            .Select(a => new AgentSummaryView(a.Id, a.Name, a.HomeCentre, ContactView.Lower(a.StatusAt(now)))).ToList());
     }
 
     private static async Task<IResult> GetAgent(string agentId, IServiceProvider sp) => await AgentResult(sp, agentId);

@@ -28,6 +28,8 @@ public sealed record AgentView(
     string AgentId, string Name, string Centre, IReadOnlyDictionary<string, int> Skills, string Status,
     OfferView? Offer, string? ContactId, OfferView? Connected, DateTimeOffset? WrapUpUntil);
 
+public sealed record AgentSummaryView(string AgentId, string Name, string Centre, string Status);
+
 public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break, int Offered, int NotResponding, int Offline);
 
 public sealed record CentreView(

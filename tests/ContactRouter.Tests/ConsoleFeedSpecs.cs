@@ -47,6 +47,32 @@ public sealed class When_an_agent_console_listens_to_its_own_stream : RouterSpec
     }
 }
 
+/// <summary>The agent console's "who are you" list: GET /api/agents.</summary>
+public sealed class When_a_console_lists_the_agents : RouterSpec
+{
+    [Fact]
+    public async Task Should_list_every_agent_by_name_with_centre_and_status_and_filter_by_centre()
+    {
+        await _http.PutAgent("piet", "fysiek", new { fysiek = 4 }, name: "Piet");
+        await _http.PutAgent("anna", "sociaal", new { sociaal = 5 }, name: "Anna");
+        await _http.SetStatus("anna", "available");
+
+        var all = (await _http.GetJson("/api/agents")).AsArray();
+        all.Select(a => a!["agentId"]!.GetValue<string>()).Should().Equal("anna", "piet");
+        all[0]!["status"]!.GetValue<string>().Should().Be("available");
+        all[1]!["centre"]!.GetValue<string>().Should().Be("fysiek");
+
+        var sociaal = (await _http.GetJson("/api/agents?centre=sociaal")).AsArray();
+        sociaal.Select(a => a!["name"]!.GetValue<string>()).Should().Equal("Anna");
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_unknown_centre()
+    {
+        await (await _http.GetAsync("/api/agents?centre=kcc")).ShouldBeProblem(HttpStatusCode.BadRequest, "centre");
+    }
+}
+
 /// <summary>The team lead's chart: GET /api/centres/history.</summary>
 public sealed class When_a_team_lead_looks_at_the_last_hours : RouterSpec
 {
