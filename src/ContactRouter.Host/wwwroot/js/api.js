@@ -1,0 +1,59 @@
+// Talking to the router: JSON calls that turn a problem+json answer into a Problem, and live streams
+// (server-sent events) that come back by themselves after the connection drops.
+
+export class Problem extends Error {
+  constructor(status, body) {
+    super(body?.detail ?? body?.title ?? `HTTP ${status}`);
+    this.status = status;
+    this.field = body?.field ?? null;
+    this.body = body ?? {};
+  }
+}
+
+export async function api(path, { method = 'GET', body, headers = {} } = {}) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Problem(0, { title: 'network' });
+  }
+  const json = (response.headers.get('content-type') ?? '').includes('json') ? await response.json() : null;
+  if (!response.ok) throw new Problem(response.status, json);
+  return json;
+}
+
+/** The server's clock, as told by each stream's "clock" event, so countdowns end when the server's deadlines do. */
+const clock = { offsetMs: 0 };
+export const serverNow = () => Date.now() + clock.offsetMs;
+export const secondsUntil = iso => Math.max(0, Math.ceil((Date.parse(iso) - serverNow()) / 1000));
+
+/**
+ * Opens a server-sent event stream. The browser's EventSource reconnects by itself after a drop; when it gives up
+ * (the server was down as it retried) a new one is opened a little later. onState hears connecting, live, reconnecting.
+ */
+export function live(url, handlers, onState = () => {}) {
+  let source;
+  let retry;
+  const open = () => {
+    onState('connecting');
+    source = new EventSource(url);
+    source.onopen = () => onState('live');
+    source.onerror = () => {
+      onState('reconnecting');
+      if (source.readyState === EventSource.CLOSED) {
+        clearTimeout(retry);
+        retry = setTimeout(open, 3000);
+      }
+    };
+    source.addEventListener('clock', e => { clock.offsetMs = Date.parse(JSON.parse(e.data)) - Date.now(); });
+    for (const [name, handle] of Object.entries(handlers)) {
+      source.addEventListener(name, e => handle(JSON.parse(e.data)));
+    }
+  };
+  open();
+  return { close: () => { clearTimeout(retry); source.close(); } };
+}

@@ -1,0 +1,103 @@
+// What every console page shares: building elements safely, formatting in the municipality's time zone,
+// the page header, the connection light and showing a problem in the user's words.
+import { t, tOr, locale, translate } from './i18n.js';
+
+const zone = 'Europe/Amsterdam';
+
+/** An element with attributes and children; text is always text, never parsed as HTML. */
+export function h(tag, attributes = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else if (name === 'class') el.className = value;
+    else el.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+export const $ = selector => document.querySelector(selector);
+
+const timeFormat = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit' });
+const dayTimeFormat = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+export const clockTime = iso => timeFormat.format(new Date(iso));
+export const dayTime = iso => dayTimeFormat.format(new Date(iso));
+/** Today in the municipality, as YYYY-MM-DD. */
+export const today = () => isoDay.format(new Date());
+export const percent = share => (share === null || share === undefined ? '–' : `${Math.round(share * 100)} %`);
+
+export function duration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}` : `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** A day and wall-clock time in Amsterdam (what the desk types) as an ISO instant, daylight saving included. */
+export function amsterdamInstant(day, time) {
+  const [y, mo, d] = day.split('-').map(Number);
+  const [hh, mm] = time.split(':').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, hh, mm);
+  const offset = at => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
+      .formatToParts(new Date(at)).map(x => [x.type, Number(x.value)]));
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at;
+  };
+  const first = wall - offset(wall);
+  return new Date(wall - offset(first)).toISOString();
+}
+
+const consoles = ['agent', 'teamlead', 'reception'];
+
+/**
+ * Builds the header (name, the consoles, the connection light), fills the page's texts and returns a function
+ * that shows the live connection's state.
+ */
+export function startPage(current) {
+  const light = h('span', { id: 'connection', class: 'connection', role: 'status', hidden: current === 'home' });
+  document.body.prepend(h('header', { class: 'bar' },
+    h('a', { href: '/', class: 'brand', 'data-t': 'app.name' }),
+    h('nav', { 'data-t-label': 'app.name' },
+      consoles.map(name => h('a', { href: `/${name}`, 'data-t': `nav.${name}`, 'aria-current': name === current ? 'page' : null }))),
+    light));
+  translate();
+  return state => {
+    if (!light) return;
+    light.dataset.state = state;
+    light.textContent = t(`connection.${state}`);
+  };
+}
+
+/** A problem from the API in the user's words; the API's own detail (English, for support) goes in the title. */
+export function showProblem(target, problem) {
+  let message;
+  if (problem?.status === 0) message = t('problem.network');
+  else if (problem?.status === 503) message = t('problem.unavailable');
+  else if (problem?.field && problem.status === 400) message = t('problem.field', { label: fieldLabel(problem.field) });
+  else if (problem?.status === 409) message = t('problem.conflict');
+  else message = t('problem.generic', { status: problem?.status ?? '?' });
+  target.textContent = problem?.message && problem.status !== 0 ? `${message} ${problem.message}` : message;
+  target.hidden = false;
+}
+
+export function clearProblem(target) {
+  target.textContent = '';
+  target.hidden = true;
+}
+
+const fieldLabel = field => tOr(`field.${field.split('.')[0]}`, field);
+
+/** Marks form fields the API named, so the user sees where. */
+export function markField(form, problem) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const el = problem?.field && form.querySelector(`[name="${CSS.escape(problem.field)}"]`);
+  if (el) {
+    el.setAttribute('aria-invalid', 'true');
+    el.focus();
+  }
+}
