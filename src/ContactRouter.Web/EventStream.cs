@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ContactRouter.Web;
 
@@ -18,7 +19,10 @@ public static class EventStream
 
     public static async Task Send<T>(HttpContext http, string eventName, Func<IServiceProvider, Task<T>> read)
     {
-        var ct = http.RequestAborted;
+        // Ends with the request or with the host: Kestrel would otherwise wait out its shutdown timeout for open streams.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted,
+            http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var ct = ending.Token;
         var time = http.RequestServices.GetRequiredService<TimeProvider>();
         var scopes = http.RequestServices.GetRequiredService<IServiceScopeFactory>();
         http.Response.ContentType = "text/event-stream";
@@ -52,7 +56,7 @@ public static class EventStream
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The user closed the page.
+            // The user closed the page, or the host is stopping.
         }
     }
 }

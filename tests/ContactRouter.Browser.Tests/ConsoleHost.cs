@@ -1,0 +1,109 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ContactRouter.Browser.Tests;
+
+/// <summary>
+/// The real host on real Kestrel on a free loopback port (its own SQLite file, in-memory bus), and Debian's
+/// chromium driven by Playwright. The host keeps the system clock: the browser lives on the wall clock and the
+/// consoles count down against the server's clock event, and these tests assert what is shown, never how long
+/// something took. Playwright's waits poll the page; nothing sleeps.
+/// </summary>
+public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    /// <summary>Debian's chromium (apt package "chromium"); Playwright's own browser download cannot work here.</summary>
+    public const string Chromium = "/usr/bin/chromium";
+
+    private readonly string _store = Path.Combine(Path.GetTempPath(), "contactrouter-browser", $"{Guid.NewGuid():N}.db");
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public Uri BaseAddress { get; private set; } = null!;
+    public HttpClient Api { get; private set; } = null!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_store)!);
+        builder.UseSetting("Store:Provider", "Sqlite");
+        builder.UseSetting("Store:ConnectionString", $"Data Source={_store}");
+        builder.UseSetting("Bus:Transport", "InMemory");
+        // Long enough that a slow CI machine never sees an offer lapse between it appearing and the click.
+        builder.UseSetting("Routing:OfferTimeout", "00:02:00");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public async Task InitializeAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        BaseAddress = new Uri(addresses.First());
+        Api = CreateClient();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            // Playwright adds --no-sandbox (root) and most quiet flags itself; QUIC and GPU are off for this closed, headless machine.
+            Args = ["--disable-gpu", "--disable-quic"],
+        });
+    }
+
+    /// <summary>A fresh browser tab at 1280×800 that saves a screenshot named after the test when it is disposed, pass or fail.</summary>
+    public async Task<ConsolePage> Open(string path, string test)
+    {
+        var context = await _browser!.NewContextAsync(new()
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new() { Width = 1280, Height = 800 },
+            AcceptDownloads = true,
+            Locale = "nl-NL",
+        });
+        var page = await context.NewPageAsync();
+        var console = new ConsolePage(page, test);
+        await page.GotoAsync(path);
+        return console;
+    }
+
+    public async Task<JsonNode> Json(HttpResponseMessage response)
+    {
+        response.IsSuccessStatusCode.Should().BeTrue(await response.Content.ReadAsStringAsync());
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    public async Task<JsonNode> PutAgent(string id, string name, string centre, object skills) =>
+        await Json(await Api.PutAsJsonAsync($"/api/agents/{id}", new { name, centre, skills }));
+
+    public async Task<string> Call(string centre, string caller) =>
+        (await Json(await Api.PostAsJsonAsync("/api/contacts", new { centre, channel = "phone", caller })))["contactId"]!.GetValue<string>();
+
+    public new async Task DisposeAsync()
+    {
+        // The browser first: its open event streams end with it, so the host stops at once.
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+        try { File.Delete(_store); } catch (IOException) { }
+    }
+}
+
+/// <summary>One tab; disposing it saves screenshots/{test}.png under the test output.</summary>
+public sealed class ConsolePage(IPage page, string test) : IAsyncDisposable
+{
+    public static string ScreenshotFolder => Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public IPage Page { get; } = page;
+
+    public async ValueTask DisposeAsync()
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{test}.png"), FullPage = true });
+        await Page.Context.CloseAsync();
+    }
+}
