@@ -50,3 +50,53 @@ public sealed class When_an_agent_takes_a_call_in_the_console(ConsoleHost host) 
         contact["outcome"]!.GetValue<string>().Should().Be("resolved");
     }
 }
+
+/// <summary>A caller who overflowed from a neighbour, with a history at another centre and an open callback.</summary>
+public sealed class When_an_overflowed_caller_rings_at_an_agent(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    [Fact]
+    public async Task Should_mark_where_it_came_from_and_show_the_contacts_and_callbacks_of_every_centre()
+    {
+        const string caller = "+31611223344";
+        await host.PutAgent("bram", "Bram Visser", "fysiek", new { fysiek = 5, sociaal = 4 });
+        (await host.Api.PutAsJsonAsync($"/api/customers/{caller}", new { name = "Mw. El Amrani" })).EnsureSuccessStatusCode();
+        (await host.Api.PostAsJsonAsync("/api/agents/bram/status", new { status = "available" })).EnsureSuccessStatusCode();
+        // An earlier contact, handled at Fysiek Domein; Bram is in wrap-up after it, so he goes on break.
+        var earlier = await host.Call("fysiek", caller);
+        // 404 until the centre worker has taken the contact off its queue.
+        await Poll(async () => (await host.Api.GetStringAsync("/api/agents/bram")).Contains(earlier));
+        await host.Handle("bram", earlier, "callback", "Wil terugbellen over bijzondere bijstand.");
+        (await host.Api.PostAsJsonAsync("/api/callbacks", new { centre = "sociaal", caller, question = "Aanvraag bijzondere bijstand: welke stukken?" })).EnsureSuccessStatusCode();
+
+        await using var console = await host.Open("/agent?agent=bram", nameof(When_an_overflowed_caller_rings_at_an_agent));
+        var page = console.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Beschikbaar" }).ClickAsync();
+        await Expect(page.Locator("#agent-status")).Not.ToHaveTextAsync("Nawerk");
+
+        // Nobody at Sociaal Domein: after a second the overflow router moves the caller to Fysiek Domein.
+        await host.Call("sociaal", caller);
+        var offer = page.Locator("#offer");
+        await Expect(offer).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(offer.Locator("#overflowed-from")).ToHaveTextAsync("Overgelopen van Sociaal Domein");
+        var view = offer.Locator("#customer-view");
+        await Expect(view).ToContainTextAsync("Mw. El Amrani");
+        await Expect(view).ToContainTextAsync("Fysiek Domein");
+        await Expect(view).ToContainTextAsync("Wil terugbellen over bijzondere bijstand.");
+        await Expect(view).ToContainTextAsync("Openstaande terugbelafspraken");
+        await Expect(view).ToContainTextAsync("Aanvraag bijzondere bijstand: welke stukken?");
+        await console.Snapshot("agent-console");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Weigeren" }).ClickAsync();
+        await Expect(offer).ToBeHiddenAsync();
+    }
+
+    /// <summary>Waits for a consequence outside the page (a queued contact reaching its worker), checking every 50 ms.</summary>
+    private static async Task Poll(Func<Task<bool>> done)
+    {
+        for (var tries = 0; !await done(); tries++)
+        {
+            if (tries > 300) throw new Xunit.Sdk.XunitException("Timed out waiting for the router.");
+            await Task.Delay(50);
+        }
+    }
+}

@@ -35,6 +35,8 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Bus:Transport", "InMemory");
         // Long enough that a slow CI machine never sees an offer lapse between it appearing and the click.
         builder.UseSetting("Routing:OfferTimeout", "00:02:00");
+        // A caller nobody at home can take moves to a neighbour after a second, so a test sees overflow without waiting 20 s.
+        builder.UseSetting("Overflow:OverflowAfter", "00:00:01");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
@@ -66,6 +68,7 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
             Locale = "nl-NL",
         });
         var page = await context.NewPageAsync();
+        Directory.CreateDirectory(ConsolePage.ScreenshotFolder);
         var console = new ConsolePage(page, test);
         await page.GotoAsync(path);
         return console;
@@ -79,6 +82,13 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task<JsonNode> PutAgent(string id, string name, string centre, object skills) =>
         await Json(await Api.PutAsJsonAsync($"/api/agents/{id}", new { name, centre, skills }));
+
+    /// <summary>An agent takes one contact through the API and completes it: history for the customer view.</summary>
+    public async Task Handle(string agentId, string contactId, string outcome, string summary)
+    {
+        (await Api.PostAsJsonAsync($"/api/agents/{agentId}/accept", new { contactId })).EnsureSuccessStatusCode();
+        (await Api.PostAsJsonAsync($"/api/contacts/{contactId}/complete", new { outcome, summary })).EnsureSuccessStatusCode();
+    }
 
     public async Task<string> Call(string centre, string caller) =>
         (await Json(await Api.PostAsJsonAsync("/api/contacts", new { centre, channel = "phone", caller })))["contactId"]!.GetValue<string>();
@@ -100,9 +110,11 @@ public sealed class ConsolePage(IPage page, string test) : IAsyncDisposable
 
     public IPage Page { get; } = page;
 
+    /// <summary>A screenshot of the page as it is now (the README's pictures come from these).</summary>
+    public Task Snapshot(string name) => Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{name}.png") });
+
     public async ValueTask DisposeAsync()
     {
-        Directory.CreateDirectory(ScreenshotFolder);
         await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{test}.png"), FullPage = true });
         await Page.Context.CloseAsync();
     }
