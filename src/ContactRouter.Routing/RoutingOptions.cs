@@ -12,6 +12,28 @@ public sealed record RoutingOptions
     /// <summary>Service level counts contacts answered within this wait (common KCC target: 20–30 s).</summary>
     public TimeSpan ServiceLevelTarget { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The share of contacts to answer within <see cref="ServiceLevelTarget"/> (common KCC norm: 70–80 %).</summary>
+    public double ServiceLevelGoal { get; init; } = 0.8;
+
+    /// <summary>How far below <see cref="ServiceLevelGoal"/> a service level is amber ("watch it") before it turns red.</summary>
+    public double ServiceLevelAmberBand { get; init; } = 0.1;
+
+    /// <summary>The highest share of callers who hang up while waiting that still meets the norm (≤ 5 %).</summary>
+    public double AbandonedGoal { get; init; } = 0.05;
+
+    /// <summary>
+    /// The team lead's traffic light for a service level: green at or above the goal, amber within the band
+    /// below it, red further down; none until a contact has been answered.
+    /// </summary>
+    public string? ServiceLevelColour(double? serviceLevel) => serviceLevel switch
+    {
+        null => null,
+        var sl when sl >= ServiceLevelGoal => "green",
+        // A hair of tolerance: 0.8 − 0.1 is 0.7000000000000001 in binary, and 70 % must read as amber.
+        var sl when sl >= ServiceLevelGoal - ServiceLevelAmberBand - 1e-9 => "amber",
+        _ => "red",
+    };
+
     /// <summary>
     /// Priority points a waiting contact gains per minute (FreeSWITCH mod_callcenter style aging),
     /// so a low-priority caller is eventually served before fresh high-priority ones: nothing starves.

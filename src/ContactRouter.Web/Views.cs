@@ -35,6 +35,7 @@ public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break,
 public sealed record CentreView(
     string Centre, string Name, int Waiting, double LongestWaitSeconds, AgentCounts Agents,
     int Offered, int Answered, int Abandoned, double? ServiceLevel, double ServiceLevelTargetSeconds,
+    double ServiceLevelGoal, string? ServiceLevelColour, double? AbandonedShare, double AbandonedGoal,
     double AverageSpeedOfAnswerSeconds, int OverflowIn, int OverflowOut,
     int CallbacksOpen, int CallbacksAtRisk, int CallbacksFailed);
 

@@ -189,3 +189,20 @@ public sealed class When_a_new_day_starts_in_Amsterdam
         spec.Centre.LongestWait().Should().Be(TimeSpan.FromMinutes(2));
     }
 }
+
+/// <summary>The team lead's traffic light for a service level.</summary>
+public sealed class When_a_service_level_is_judged_against_the_goal
+{
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(0.80, "green")]
+    [InlineData(1.00, "green")]
+    [InlineData(0.79, "amber")]
+    [InlineData(0.70, "amber")]
+    [InlineData(0.69, "red")]
+    [InlineData(0.0, "red")]
+    public void Should_be_green_at_the_goal_amber_within_the_band_and_red_below(double? serviceLevel, string? colour)
+    {
+        new RoutingOptions { ServiceLevelGoal = 0.8, ServiceLevelAmberBand = 0.1 }.ServiceLevelColour(serviceLevel).Should().Be(colour);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net.Http.Json;
+using System.Text;
+
+namespace ContactRouter.Browser.Tests;
+
+/// <summary>The team lead's dashboard: a centre's tile changes live, and the day's contacts come out as CSV.</summary>
+public sealed class When_a_team_lead_watches_the_dashboard(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    [Fact]
+    public async Task Should_change_the_tile_of_a_centre_live_and_export_the_days_contacts()
+    {
+        await using var console = await host.Open("/teamlead", nameof(When_a_team_lead_watches_the_dashboard));
+        var page = console.Page;
+        var tile = page.Locator("article[data-centre='sociaal']");
+        await Expect(tile.Locator("h2")).ToHaveTextAsync("Sociaal Domein");
+        await Expect(tile.Locator("[data-f='waiting']")).ToHaveTextAsync("0");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
+        await Expect(page.Locator(".tile")).ToHaveCountAsync(4);
+
+        // Two callers wait at Sociaal Domein; nobody is there to take them. No reload: the stream brings it.
+        // (Overflow cannot move them either: no agent works anywhere yet.)
+        var first = await host.Call("sociaal", "+31611000001");
+        await host.Call("sociaal", "+31611000002");
+        await Expect(tile.Locator("[data-f='waiting']")).ToHaveTextAsync("2");
+
+        // An agent comes in and answers the first caller: service level and agents by state follow.
+        await host.PutAgent("sanne", "Sanne Bakker", "sociaal", new { sociaal = 5 });
+        (await host.Api.PostAsJsonAsync("/api/agents/sanne/status", new { status = "available" })).EnsureSuccessStatusCode();
+        await Expect(tile.Locator("[data-f='agents'] [data-state='offered'] b")).ToHaveTextAsync("1");
+        var offered = (await host.Json(await host.Api.GetAsync("/api/agents/sanne")))["offer"]!["contactId"]!.GetValue<string>();
+        offered.Should().Be(first, "the longest waiting caller goes first");
+        await host.Handle("sanne", offered, "resolved", "Vraag over Wmo-indicatie.");
+        await Expect(tile.Locator("[data-f='waiting']")).ToHaveTextAsync("1");
+        await Expect(tile.Locator("[data-f='agents'] [data-state='wrapup'] b")).ToHaveTextAsync("1");
+        await Expect(tile.Locator(".sl-value")).ToHaveTextAsync("100 %");
+        await Expect(tile).ToHaveAttributeAsync("data-sl", "green");
+        await Expect(tile.Locator("[data-f='chart'] svg title")).ToContainTextAsync("1 wachtend, servicelevel 100 %");
+        await console.Snapshot("teamlead-dashboard");
+
+        // The day's CSV of Sociaal Domein: one row per contact, no caller number.
+        await page.GetByLabel("Centrum").SelectOptionAsync("sociaal");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "CSV downloaden" }).ClickAsync());
+        download.SuggestedFilename.Should().MatchRegex(@"^contacts-\d{4}-\d{2}-\d{2}-sociaal\.csv$");
+        var path = await download.PathAsync();
+        var lines = (await File.ReadAllTextAsync(path, Encoding.UTF8)).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().StartWith("contactId;homeCentre;centre;channel");
+        lines.Skip(1).Should().HaveCount(2);
+        lines.Should().Contain(l => l.StartsWith(offered + ";sociaal;sociaal;phone;") && l.Contains(";sanne;resolved;"));
+        lines.Should().NotContain(l => l.Contains("+316"));
+    }
+}
