@@ -111,7 +111,11 @@ public sealed class ConsolePage(IPage page, string test) : IAsyncDisposable
     public IPage Page { get; } = page;
 
     /// <summary>A screenshot of the page as it is now (the README's pictures come from these).</summary>
-    public Task Snapshot(string name) => Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{name}.png") });
+    public async Task Snapshot(string name)
+    {
+        await Page.EvaluateAsync("window.scrollTo(0, 0)");
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{name}.png") });
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -59,7 +59,8 @@ const consoles = ['agent', 'teamlead', 'reception'];
  * that shows the live connection's state.
  */
 export function startPage(current) {
-  const light = h('span', { id: 'connection', class: 'connection', role: 'status', hidden: current === 'home' });
+  // The light shows once a live stream reports; a page without one has nothing to show there.
+  const light = h('span', { id: 'connection', class: 'connection', role: 'status', hidden: true });
   document.body.prepend(h('header', { class: 'bar' },
     h('a', { href: '/', class: 'brand', 'data-t': 'app.name' }),
     h('nav', { 'data-t-label': 'app.name' },
@@ -67,7 +68,7 @@ export function startPage(current) {
     light));
   translate();
   return state => {
-    if (!light) return;
+    light.hidden = false;
     light.dataset.state = state;
     light.textContent = t(`connection.${state}`);
   };

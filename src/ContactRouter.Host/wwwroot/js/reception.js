@@ -1,0 +1,136 @@
+// Reception: look a customer up by phone, book a callback for any centre (and see where it landed and why),
+// cancel one, and the day's callbacks per centre.
+import { api } from './api.js';
+import { t, tOr, centreName } from './i18n.js';
+import { $, h, clockTime, dayTime, today, amsterdamInstant, startPage, showProblem, clearProblem, markField } from './ui.js';
+import { customerView } from './card.js';
+
+startPage('reception');
+document.title = t('reception.title');
+// Who reads the customer view, for its access log, until sign-in comes with the security work.
+const reader = { 'X-User': 'receptie' };
+const centres = (await api('/api/centres')).map(c => c.centre);
+$('#book-centre').append(...centres.map(c => h('option', { value: c }, centreName(c))));
+
+// ---- Look up ----
+
+$('#lookup').addEventListener('submit', async e => {
+  e.preventDefault();
+  const form = e.currentTarget;
+  clearProblem($('#lookup-problem'));
+  $('#customer').replaceChildren();
+  const phone = form.phone.value.trim();
+  $('#book-caller').value = phone;
+  try {
+    const view = await api(`/api/customers/${encodeURIComponent(phone)}?reason=${encodeURIComponent('receptie: opzoeken')}`, { headers: reader });
+    markField(form, null);
+    $('#customer').replaceChildren(customerView(view));
+    if (view.customer.name) $('#book-name').value = view.customer.name;
+  } catch (problem) {
+    if (problem.status === 404) {
+      markField(form, null);
+      $('#customer').replaceChildren(h('p', { class: 'muted' }, t('reception.lookup.unknown')));
+    } else {
+      markField(form, problem);
+      showProblem($('#lookup-problem'), problem);
+    }
+  }
+});
+
+// ---- Book ----
+
+/** The window the desk typed, as instants; empty fields leave the router's default (soonest, within two working days). */
+function window(form) {
+  const day = form.day.value;
+  if (!day) return {};
+  return {
+    notBefore: form.notBefore.value ? amsterdamInstant(day, form.notBefore.value) : amsterdamInstant(day, '00:00'),
+    notAfter: form.notAfter.value ? amsterdamInstant(day, form.notAfter.value) : amsterdamInstant(day, '23:59'),
+  };
+}
+
+async function book(body) {
+  clearProblem($('#book-problem'));
+  $('#booked').replaceChildren();
+  const form = $('#book');
+  try {
+    const callback = await api('/api/callbacks', { method: 'POST', body, headers: { 'Idempotency-Key': crypto.randomUUID() } });
+    markField(form, null);
+    showBooked(callback);
+    form.question.value = '';
+    await loadDay();
+  } catch (problem) {
+    if (problem.status === 409 && Array.isArray(problem.body.alternatives)) showAlternatives(body, problem.body.alternatives);
+    else {
+      markField(form, problem);
+      showProblem($('#book-problem'), problem);
+    }
+  }
+}
+
+$('#book').addEventListener('submit', e => {
+  e.preventDefault();
+  const form = e.currentTarget;
+  book({ centre: form.centre.value, caller: form.caller.value.trim(), name: form.name.value.trim() || undefined, question: form.question.value, ...window(form) });
+});
+
+function showBooked(callback) {
+  const slot = dayTime(callback.slotStart);
+  const atNeighbour = callback.centre !== callback.homeCentre;
+  $('#booked').replaceChildren(h('div', { class: 'notice', id: 'booked-notice', 'data-callback': callback.callbackId },
+    h('p', {}, h('strong', {}, t(atNeighbour ? 'reception.booked.neighbour' : 'reception.booked.home', { slot, centre: centreName(callback.centre) }))),
+    atNeighbour && h('p', { id: 'booked-why' }, t('reception.booked.why', { home: centreName(callback.homeCentre), centre: centreName(callback.centre) }))));
+}
+
+/** Nothing fits: the router's nearest free slots, each a button that books exactly that slot. */
+function showAlternatives(asked, alternatives) {
+  $('#booked').replaceChildren(h('div', { class: 'problem', id: 'alternatives' },
+    h('p', {}, t(alternatives.length ? 'reception.noRoom' : 'reception.noRoomNone')),
+    h('div', { class: 'alternatives' }, alternatives.map(a => h('button', {
+      type: 'button',
+      onclick: () => book({ ...asked, centre: a.centre, notBefore: a.slotStart, notAfter: a.slotEnd }),
+    }, t('reception.alternative', { slot: dayTime(a.slotStart), centre: centreName(a.centre), free: a.free }))))));
+  $('#alternatives button')?.focus();
+}
+
+// ---- The day's callbacks ----
+
+async function loadDay() {
+  clearProblem($('#day-problem'));
+  const date = $('#day-date').value;
+  try {
+    const callbacks = await api(`/api/callbacks${date ? `?date=${date}` : ''}`);
+    $('#day-list').replaceChildren(...centres.map(centre => dayOf(centre, callbacks.filter(c => c.centre === centre))));
+  } catch (problem) {
+    showProblem($('#day-problem'), problem);
+  }
+}
+
+function dayOf(centre, callbacks) {
+  return h('section', { 'data-centre': centre, 'aria-labelledby': `day-${centre}` },
+    h('h3', { id: `day-${centre}` }, `${centreName(centre)} (${callbacks.length})`),
+    callbacks.length === 0 ? h('p', { class: 'muted small' }, t('reception.day.none')) : h('table', {},
+      h('thead', {}, h('tr', {}, ['reception.day.time', 'reception.day.caller', 'reception.day.question', 'reception.day.status'].map(k => h('th', { scope: 'col' }, t(k))), h('th', {}))),
+      h('tbody', {}, callbacks.map(c => h('tr', { 'data-callback': c.callbackId },
+        h('td', {}, clockTime(c.slotStart)),
+        h('td', {}, c.name ?? '', c.name ? h('br') : null, c.caller),
+        h('td', {}, c.question, c.centre !== c.homeCentre ? h('div', { class: 'small muted' }, t('reception.day.movedFrom', { centre: centreName(c.homeCentre) })) : null),
+        h('td', {}, tOr(`callbackStatus.${c.status}`, c.status), c.atRisk ? h('div', { class: 'small problem' }, t('reception.day.atRisk')) : null),
+        h('td', {}, c.status === 'booked' ? h('button', { type: 'button', class: 'danger', onclick: () => cancel(c) }, t('reception.cancel')) : null))))));
+}
+
+async function cancel(callback) {
+  try {
+    await api(`/api/callbacks/${callback.callbackId}`, { method: 'DELETE' });
+    $('#booked').replaceChildren(h('p', { class: 'notice' }, t('reception.cancelled', { slot: dayTime(callback.slotStart) })));
+  } catch (problem) {
+    showProblem($('#day-problem'), problem);
+  }
+  await loadDay();
+}
+
+$('#day-date').value = today();
+$('#day-date').addEventListener('change', loadDay);
+await loadDay();
+// Agents call back during the day: the statuses move on without the desk doing anything.
+setInterval(loadDay, 15_000);
