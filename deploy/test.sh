@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of ContactRouter: starts the project's private RabbitMQ node (installing Debian's
 # rabbitmq-server when missing) and its private PostgreSQL cluster (installing Debian's postgresql when
-# missing), then the whole suite, and ends with one line "Tests: N passed, N failed".
+# missing), makes sure Debian's chromium is there for the browser tests, then runs the whole suite and
+# ends with one line "Tests: N passed, N failed".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bash deploy/rabbitmq.sh start
 bash deploy/postgres.sh start
+bash deploy/chromium.sh
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
