@@ -99,6 +99,13 @@ public sealed class When_a_team_lead_looks_at_the_last_hours : RouterSpec
         now["answered"]!.GetValue<int>().Should().Be(1);
         now["serviceLevel"]!.GetValue<double>().Should().Be(1.0);
         points[0]!["waiting"]!.GetValue<int>().Should().Be(0);
+
+        var tile = (await _http.GetJson("/api/centres")).AsArray().Single(c => c!["centre"]!.GetValue<string>() == "sociaal")!;
+        tile["serviceLevelColour"]!.GetValue<string>().Should().Be("green");
+        tile["serviceLevelGoal"]!.GetValue<double>().Should().Be(0.8);
+        tile["abandonedShare"]!.GetValue<double>().Should().Be(0);
+        var quiet = (await _http.GetJson("/api/centres")).AsArray().Single(c => c!["centre"]!.GetValue<string>() == "fysiek")!;
+        quiet["serviceLevelColour"].Should().BeNull("nothing was answered there yet");
     }
 
     [Theory]
