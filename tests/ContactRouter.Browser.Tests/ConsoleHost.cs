@@ -110,12 +110,8 @@ public sealed class ConsolePage(IPage page, string test) : IAsyncDisposable
 
     public IPage Page { get; } = page;
 
-    /// <summary>A screenshot of the page as it is now (the README's pictures come from these).</summary>
-    public async Task Snapshot(string name)
-    {
-        await Page.EvaluateAsync("window.scrollTo(0, 0)");
-        await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{name}.png") });
-    }
+    /// <summary>A screenshot of the whole page as it is now (the README's pictures are copies of these).</summary>
+    public Task Snapshot(string name) => Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{name}.png"), FullPage = true });
 
     public async ValueTask DisposeAsync()
     {

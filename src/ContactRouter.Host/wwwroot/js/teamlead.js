@@ -88,11 +88,12 @@ function drawChart(row) {
   });
   const label = (x, anchor, text) => { const el = svg('text', { x, y: height - 2, 'text-anchor': anchor }); el.textContent = text; return el; };
   chart.append(label(0, 'start', clockTime(new Date(Date.parse(points[0].at) - chartMinutes * 60000))), label(width, 'end', clockTime(last.at)));
-  holder.replaceChildren(chart,
+  holder.replaceChildren(
+    h('p', { class: 'small muted chart-caption' }, t('teamlead.chart', { minutes: chartMinutes, hours: chartHours })),
+    chart,
     h('div', { class: 'legend' },
       h('span', {}, h('span', { class: 'sw', style: 'background:#9ec5fe' }), t('teamlead.chartWaiting')),
-      h('span', {}, h('span', { class: 'sw', style: 'background:var(--green)' }), t('teamlead.chartSl')),
-      h('span', {}, t('teamlead.chart', { minutes: chartMinutes, hours: chartHours }))));
+      h('span', {}, h('span', { class: 'sw', style: 'background:var(--green)' }), t('teamlead.chartSl'))));
 }
 
 async function loadHistory() {
