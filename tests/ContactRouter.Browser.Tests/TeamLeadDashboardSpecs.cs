@@ -49,3 +49,28 @@ public sealed class When_a_team_lead_watches_the_dashboard(ConsoleHost host) : I
         lines.Should().NotContain(l => l.Contains("+316"));
     }
 }
+
+/// <summary>The live connection drops (a proxy, a restart of the host): the page comes back by itself.</summary>
+public sealed class When_the_dashboards_connection_drops(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    [Fact]
+    public async Task Should_say_so_and_come_back_live_by_itself_with_what_changed_meanwhile()
+    {
+        await using var console = await host.Open("/", nameof(When_the_dashboards_connection_drops));
+        var page = console.Page;
+        // The stream refuses for a while, as a host that is restarting would.
+        var refusing = true;
+        await page.RouteAsync("**/api/centres/stream", async route =>
+        {
+            if (refusing) await route.AbortAsync();
+            else await route.ContinueAsync();
+        });
+        await page.GotoAsync("/teamlead");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("Verbinding weg — opnieuw verbinden…");
+
+        await host.Call("bedrijfsvoering", "+31611000009");
+        refusing = false;
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("Live", new() { Timeout = 15_000 });
+        await Expect(page.Locator("article[data-centre='bedrijfsvoering'] [data-f='waiting']")).ToHaveTextAsync("1");
+    }
+}
