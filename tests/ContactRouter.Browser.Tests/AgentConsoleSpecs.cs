@@ -64,7 +64,7 @@ public sealed class When_an_overflowed_caller_rings_at_an_agent(ConsoleHost host
         // An earlier contact, handled at Fysiek Domein; Bram is in wrap-up after it, so he goes on break.
         var earlier = await host.Call("fysiek", caller);
         // 404 until the centre worker has taken the contact off its queue.
-        await Poll(async () => (await host.Api.GetStringAsync("/api/agents/bram")).Contains(earlier));
+        await host.Until(async () => (await host.Api.GetStringAsync("/api/agents/bram")).Contains(earlier), "the earlier contact to ring at Bram");
         await host.Handle("bram", earlier, "callback", "Wil terugbellen over bijzondere bijstand.");
         (await host.Api.PostAsJsonAsync("/api/callbacks", new { centre = "sociaal", caller, question = "Aanvraag bijzondere bijstand: welke stukken?" })).EnsureSuccessStatusCode();
 
@@ -88,15 +88,5 @@ public sealed class When_an_overflowed_caller_rings_at_an_agent(ConsoleHost host
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Weigeren" }).ClickAsync();
         await Expect(offer).ToBeHiddenAsync();
-    }
-
-    /// <summary>Waits for a consequence outside the page (a queued contact reaching its worker), checking every 50 ms.</summary>
-    private static async Task Poll(Func<Task<bool>> done)
-    {
-        for (var tries = 0; !await done(); tries++)
-        {
-            if (tries > 300) throw new Xunit.Sdk.XunitException("Timed out waiting for the router.");
-            await Task.Delay(50);
-        }
     }
 }

@@ -93,6 +93,17 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task<string> Call(string centre, string caller) =>
         (await Json(await Api.PostAsJsonAsync("/api/contacts", new { centre, channel = "phone", caller })))["contactId"]!.GetValue<string>();
 
+    /// <summary>Waits for a consequence outside the page (a queued contact reaching its worker), checking every 50 ms.</summary>
+    public async Task Until(Func<Task<bool>> done, string what)
+    {
+        var deadline = Environment.TickCount64 + 15_000;
+        while (!await done())
+        {
+            if (Environment.TickCount64 > deadline) throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}.");
+            await Task.Delay(50);
+        }
+    }
+
     public new async Task DisposeAsync()
     {
         // The browser first: its open event streams end with it, so the host stops at once.
