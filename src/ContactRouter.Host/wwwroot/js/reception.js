@@ -40,7 +40,7 @@ $('#lookup').addEventListener('submit', async e => {
 // ---- Book ----
 
 /** The window the desk typed, as instants; empty fields leave the router's default (soonest, within two working days). */
-function window(form) {
+function callbackWindow(form) {
   const day = form.day.value;
   if (!day) return {};
   return {
@@ -71,7 +71,7 @@ async function book(body) {
 $('#book').addEventListener('submit', e => {
   e.preventDefault();
   const form = e.currentTarget;
-  book({ centre: form.centre.value, caller: form.caller.value.trim(), name: form.name.value.trim() || undefined, question: form.question.value, ...window(form) });
+  book({ centre: form.centre.value, caller: form.caller.value.trim(), name: form.name.value.trim() || undefined, question: form.question.value, ...callbackWindow(form) });
 });
 
 function showBooked(callback) {
