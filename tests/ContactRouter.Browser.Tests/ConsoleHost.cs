@@ -5,15 +5,18 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ContactRouter.Browser.Tests;
 
 /// <summary>
 /// The real host on real Kestrel on a free loopback port (its own SQLite file, in-memory bus), and Debian's
-/// chromium driven by Playwright. The host keeps the system clock: the browser lives on the wall clock and the
-/// consoles count down against the server's clock event, and these tests assert what is shown, never how long
-/// something took. Playwright's waits poll the page; nothing sleeps.
+/// chromium driven by Playwright. The host runs at the wall clock's pace (the browser lives on it, and the
+/// consoles count down against the server's clock event), shifted by <see cref="Clock"/> when a test needs a
+/// working-day morning or an appointment to fall due. These tests assert what is shown, never how long something
+/// took. Playwright's waits poll the page; nothing sleeps.
 /// </summary>
 public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -24,6 +27,7 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
+    public ShiftedClock Clock { get; } = new();
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
 
@@ -38,6 +42,11 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
         // A caller nobody at home can take moves to a neighbour after a second, so a test sees overflow without waiting 20 s.
         builder.UseSetting("Overflow:OverflowAfter", "00:00:01");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
     }
 
     public async Task InitializeAsync()
@@ -129,4 +138,21 @@ public sealed class ConsolePage(IPage page, string test) : IAsyncDisposable
         await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{test}.png"), FullPage = true });
         await Page.Context.CloseAsync();
     }
+}
+
+/// <summary>The system clock, moved by <see cref="Offset"/>; its timers run at the real pace.</summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public TimeSpan Offset
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+        set => Interlocked.Exchange(ref _offsetTicks, value.Ticks);
+    }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+
+    /// <summary>Moves the clock so that it now reads <paramref name="at"/>.</summary>
+    public void Set(DateTimeOffset at) => Offset = at - System.GetUtcNow();
 }

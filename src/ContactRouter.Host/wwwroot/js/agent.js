@@ -14,6 +14,8 @@ const centres = (await api('/api/centres')).map(c => c.centre);
 
 let stream = null;
 let view = null;
+// Who sits at this desk: known from the start, before the stream's first event brings the view.
+let agentId = null;
 
 // ---- Who are you ----
 
@@ -51,10 +53,10 @@ $('#register-form').addEventListener('submit', async e => {
   clearProblem($('#who-problem'));
   const skills = Object.fromEntries(centres.map(c => [c, Number($(`#skill-${c}`).value)]).filter(([, level]) => level > 0));
   try {
-    const agentId = form.agentId.value.trim();
-    await api(`/api/agents/${encodeURIComponent(agentId)}`, { method: 'PUT', body: { name: form.name.value, centre: form.centre.value, skills } });
+    const id = form.agentId.value.trim();
+    await api(`/api/agents/${encodeURIComponent(id)}`, { method: 'PUT', body: { name: form.name.value, centre: form.centre.value, skills } });
     markField(form, null);
-    startDesk(agentId);
+    startDesk(id);
   } catch (problem) {
     markField(form, problem);
     showProblem($('#who-problem'), problem);
@@ -63,7 +65,9 @@ $('#register-form').addEventListener('submit', async e => {
 
 // ---- The desk ----
 
-function startDesk(agentId) {
+function startDesk(id) {
+  agentId = id;
+  view = null;
   localStorage.setItem(remembered, agentId);
   history.replaceState(null, '', `/agent?agent=${encodeURIComponent(agentId)}`);
   $('#who').hidden = true;
@@ -80,16 +84,16 @@ $('#switch').addEventListener('click', () => {
 });
 
 for (const button of document.querySelectorAll('[data-presence]')) {
-  button.addEventListener('click', () => act(() => api(`/api/agents/${view.agentId}/status`, { method: 'POST', body: { status: button.dataset.presence } })));
+  button.addEventListener('click', () => act(() => api(`/api/agents/${encodeURIComponent(agentId)}/status`, { method: 'POST', body: { status: button.dataset.presence } })));
 }
-$('#accept').addEventListener('click', () => act(() => api(`/api/agents/${view.agentId}/accept`, { method: 'POST', body: { contactId: view.offer.contactId } })));
-$('#reject').addEventListener('click', () => act(() => api(`/api/agents/${view.agentId}/reject`, { method: 'POST', body: { contactId: view.offer.contactId } })));
+$('#accept').addEventListener('click', () => act(() => api(`/api/agents/${encodeURIComponent(agentId)}/accept`, { method: 'POST', body: { contactId: view.offer.contactId } })));
+$('#reject').addEventListener('click', () => act(() => api(`/api/agents/${encodeURIComponent(agentId)}/reject`, { method: 'POST', body: { contactId: view.offer.contactId } })));
 $('#complete').addEventListener('submit', async e => {
   e.preventDefault();
   const form = e.currentTarget;
   await act(async () => {
     await api(`/api/contacts/${view.connected.contactId}/complete`, { method: 'POST', body: { outcome: form.outcome.value, summary: form.summary.value } });
-    return api(`/api/agents/${view.agentId}`);
+    return api(`/api/agents/${encodeURIComponent(agentId)}`);
   }, form);
 });
 
@@ -99,7 +103,7 @@ async function act(action, form = null) {
   try {
     const next = await action();
     if (form) markField(form, null);
-    if (next?.agentId) render(next);
+    if (next?.agentId === agentId) render(next);
   } catch (problem) {
     if (form) markField(form, problem);
     showProblem($('#problem'), problem);
