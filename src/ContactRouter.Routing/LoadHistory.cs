@@ -1,7 +1,7 @@
 namespace ContactRouter.Routing;
 
 /// <summary>When a contact arrived, was answered and was abandoned: all the team lead's chart needs of it.</summary>
-public readonly record struct ContactTimes(string Centre, DateTimeOffset QueuedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? AbandonedAt);
+public readonly record struct ContactTimes(DateTimeOffset QueuedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? AbandonedAt);
 
 /// <summary>One interval of a centre's chart: contacts waiting at its end, and how the interval's answered contacts fared.</summary>
 public readonly record struct LoadPoint(DateTimeOffset At, int Waiting, int Answered, int AnsweredWithinTarget, int Abandoned)
@@ -12,8 +12,8 @@ public readonly record struct LoadPoint(DateTimeOffset At, int Waiting, int Answ
 
 /// <summary>
 /// The last hours of a centre, rebuilt from the contacts' own times rather than from samples, so the chart is
-/// whole after a restart and needs no table of its own. A contact counts at the centre that holds it now: a
-/// contact that overflowed shows in its new centre's past as well.
+/// whole after a restart and needs no table of its own. The caller picks a centre's contacts: the API takes the
+/// centre that holds a contact now, so a contact that overflowed shows in its new centre's past as well.
 /// </summary>
 public static class LoadHistory
 {

@@ -294,7 +294,7 @@ public static partial class RouterApi
             .ToListAsync();
         var target = routing.Value.ServiceLevelTarget;
         return Results.Ok(CentreCatalog.All.Select(id => new CentreHistoryView(id, CentreCatalog.DisplayNames[id], step,
-            LoadHistory.Of(contacts.Where(c => c.Centre == id).Select(c => new ContactTimes(c.Centre, c.QueuedAt, c.AnsweredAt, c.AbandonedAt)),
+            LoadHistory.Of(contacts.Where(c => c.Centre == id).Select(c => new ContactTimes(c.QueuedAt, c.AnsweredAt, c.AbandonedAt)),
                 from, to, interval, target).Select(LoadPointView.Of).ToList())).ToList());
     }
 

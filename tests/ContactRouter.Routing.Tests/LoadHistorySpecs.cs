@@ -10,7 +10,7 @@ public sealed class When_the_last_hours_of_a_centre_are_rebuilt
     private static ContactTimes Contact(int queuedMinute, double? answeredAfterSeconds = null, double? abandonedAfterSeconds = null)
     {
         var queued = Nine.AddMinutes(queuedMinute);
-        return new("sociaal", queued,
+        return new(queued,
             answeredAfterSeconds is { } a ? queued.AddSeconds(a) : null,
             abandonedAfterSeconds is { } b ? queued.AddSeconds(b) : null);
     }
