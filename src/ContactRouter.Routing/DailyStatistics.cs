@@ -16,6 +16,8 @@ public sealed class DailyStatistics
 
     /// <summary>Share of the day's answered contacts answered within the target; null until one is answered.</summary>
     public double? ServiceLevel => Answered == 0 ? null : (double)AnsweredWithinTarget / Answered;
+    /// <summary>Share of the callers who left the queue that hung up rather than being answered; null until one left.</summary>
+    public double? AbandonedShare => Answered + Abandoned == 0 ? null : (double)Abandoned / (Answered + Abandoned);
     public double AverageSpeedOfAnswerSeconds => Answered == 0 ? 0 : TotalSecondsToAnswer / Answered;
 
     internal void CountAnswered(TimeSpan waited, TimeSpan target)

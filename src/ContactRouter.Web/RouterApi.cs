@@ -331,7 +331,7 @@ public static partial class RouterApi
                     Count(AgentStatus.Offered), Count(AgentStatus.NotResponding), Count(AgentStatus.Offline)),
                 day.Offered, day.Answered, day.Abandoned, day.ServiceLevel, routing.ServiceLevelTarget.TotalSeconds,
                 routing.ServiceLevelGoal, routing.ServiceLevelColour(day.ServiceLevel),
-                day.Answered + day.Abandoned == 0 ? null : (double)day.Abandoned / (day.Answered + day.Abandoned), routing.AbandonedGoal,
+                day.AbandonedShare, routing.AbandonedGoal,
                 day.AverageSpeedOfAnswerSeconds, day.OverflowIn, day.OverflowOut,
                 callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status)),
                 callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status) && c.AtRisk),
