@@ -508,7 +508,7 @@ public sealed class Centre
         _statisticsChanged = true;
     }
 
-    private DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, _zone).DateTime);
+    private DateOnly DayOf(DateTimeOffset at) => MunicipalDay.Of(at, _zone);
 
     private static Refusal UnknownAgent(string agentId) =>
         new(RefusalKind.NotFound, "agentId", $"Agent {agentId} is not registered at this centre.");

@@ -93,11 +93,8 @@ public static class CallbackApi
     private static async Task<IResult> List(string? centre, string? date, RouterDbContext db, CallbackCalendar calendar, TimeProvider time)
     {
         if (centre is not null && !CentreCatalog.IsKnown(centre)) return Problems.Invalid("centre", $"Unknown centre '{centre}'.");
-        DateOnly day;
-        if (date is null) day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), calendar.TimeZone).DateTime);
-        else if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", out day)) return Problems.Invalid("date", "A date is YYYY-MM-DD.");
-        var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), calendar.TimeZone.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue))).ToUniversalTime();
-        var end = start.AddDays(1);
+        if (Days.Read(date, time, calendar.TimeZone, out var day) is { } badDate) return badDate;
+        var (start, end) = MunicipalDay.Bounds(day, calendar.TimeZone);
         var query = db.Callbacks.AsNoTracking().Where(c => c.SlotStart >= start && c.SlotStart < end);
         if (centre is not null) query = query.Where(c => c.Centre == centre);
         var rows = await query.OrderBy(c => c.SlotStart).ToListAsync();

@@ -35,17 +35,11 @@ public static class ReportApi
     private static async Task<IResult> ContactsCsv(string? date, string? centre, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone);
-        DateOnly day;
-        if (string.IsNullOrEmpty(date)) day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
-        else if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
-            return Problems.Invalid("date", "A date is YYYY-MM-DD.");
+        if (Days.Read(string.IsNullOrEmpty(date) ? null : date, time, zone, out var day) is { } badDate) return badDate;
         if (centre is not null && !CentreCatalog.IsKnown(centre))
             return Problems.Invalid("centre", $"Unknown centre '{centre}'; known centres are {string.Join(", ", CentreCatalog.All)}.");
 
-        var midnight = day.ToDateTime(TimeOnly.MinValue);
-        var start = new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
-        var next = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        var end = new DateTimeOffset(next, zone.GetUtcOffset(next)).ToUniversalTime();
+        var (start, end) = MunicipalDay.Bounds(day, zone);
         var query = db.Contacts.AsNoTracking().Where(c => c.QueuedAt >= start && c.QueuedAt < end);
         if (centre is not null) query = query.Where(c => c.Centre == centre || c.HomeCentre == centre);
         var contacts = await query.OrderBy(c => c.QueuedAt).ToListAsync();

@@ -306,7 +306,7 @@ public static partial class RouterApi
     {
         var now = time.GetUtcNow();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.TimeZone);
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var today = MunicipalDay.Of(now, zone);
         var waiting = await db.Contacts.AsNoTracking()
             .Where(c => c.Status == ContactStatus.Queued || c.Status == ContactStatus.Offered)
             .GroupBy(c => c.Centre)

@@ -250,7 +250,7 @@ public sealed class CallbackCalendar
         return TimeSpan.FromTicks((ticks + slot - 1) / slot * slot);
     }
 
-    private DateOnly LocalDate(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, _zone).DateTime);
+    private DateOnly LocalDate(DateTimeOffset at) => MunicipalDay.Of(at, _zone);
 
     /// <summary>
     /// A local wall-clock time as a UTC instant. A time skipped by the spring change (02:30 on the last Sunday
