@@ -78,7 +78,7 @@ function showBooked(callback) {
   const slot = dayTime(callback.slotStart);
   const atNeighbour = callback.centre !== callback.homeCentre;
   $('#booked').replaceChildren(h('div', { class: 'notice', id: 'booked-notice', 'data-callback': callback.callbackId },
-    h('p', {}, h('strong', {}, t(atNeighbour ? 'reception.booked.neighbour' : 'reception.booked.home', { slot, centre: centreName(callback.centre) }))),
+    h('p', {}, h('strong', {}, t('reception.booked', { slot, centre: centreName(callback.centre) }))),
     atNeighbour && h('p', { id: 'booked-why' }, t('reception.booked.why', { home: centreName(callback.homeCentre), centre: centreName(callback.centre) }))));
 }
 
