@@ -161,11 +161,7 @@ public sealed class When_an_agent_answers_an_offer_that_is_not_theirs : RouterSp
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        (await _http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await _http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
-        _contactId = await _http.Call("sociaal");
-        // Also wait for the customer view (built from events) so snapshots compare a settled state.
-        await _http.AgentWhen("anna", a => (string?)a["offer"]?["contactId"] == _contactId && a["offer"]?["customer"] is not null, "the offer");
+        _contactId = await BadInputSetUp.AnnaIsOffered(_http);
         (await _http.PutAgent("bram", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
         (await _http.SetStatus("bram", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
@@ -221,10 +217,7 @@ public sealed class When_a_body_is_not_json : RouterSpec
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        (await _http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await _http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
-        _contactId = await _http.Call("sociaal");
-        await _http.AgentWhen("anna", a => a["offer"]?["customer"] is not null, "an offer with its customer view");
+        _contactId = await BadInputSetUp.AnnaIsOffered(_http);
     }
 
     [Theory]
@@ -324,10 +317,7 @@ public sealed class When_a_contact_is_completed_or_abandoned_out_of_turn : Route
 
     private async Task<string> Connected()
     {
-        (await _http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await _http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
-        var contactId = await _http.Call("sociaal");
-        await _http.AgentWhen("anna", a => a["offer"]?["customer"] is not null, "an offer with its customer view");
+        var contactId = await BadInputSetUp.AnnaIsOffered(_http);
         (await _http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId })).StatusCode.Should().Be(HttpStatusCode.OK);
         return contactId;
     }
@@ -335,4 +325,21 @@ public sealed class When_a_contact_is_completed_or_abandoned_out_of_turn : Route
     private async Task<string> Snapshot(string contactId) =>
         await _http.GetStringAsync($"/api/contacts/{contactId}") + await _http.GetStringAsync("/api/centres")
         + (await _http.GetAsync("/api/agents/anna") is { IsSuccessStatusCode: true } agent ? await agent.Content.ReadAsStringAsync() : "");
+}
+
+/// <summary>The set-up these specs share.</summary>
+file static class BadInputSetUp
+{
+    /// <summary>
+    /// Anna, free at sociaal, is offered a caller. Also waits for the offer's customer view (built from events),
+    /// so snapshots compare a settled state.
+    /// </summary>
+    public static async Task<string> AnnaIsOffered(HttpClient http)
+    {
+        (await http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var contactId = await http.Call("sociaal");
+        await http.AgentWhen("anna", a => (string?)a["offer"]?["contactId"] == contactId && a["offer"]?["customer"] is not null, "the offer with its customer view");
+        return contactId;
+    }
 }
