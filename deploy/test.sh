@@ -10,6 +10,7 @@ cd "$root"
 bash deploy/rabbitmq.sh start
 bash deploy/postgres.sh start
 bash deploy/chromium.sh
+bash deploy/oidc-provider.sh install
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
