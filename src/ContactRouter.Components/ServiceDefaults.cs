@@ -36,8 +36,9 @@ public static class ServiceDefaults
     /// <summary><c>/health</c>: ready (bus endpoints up, store reachable); <c>/alive</c>: the process answers.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health");
-        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        // Anonymous on purpose: load balancers and orchestrators ask without credentials, and the answer holds no data.
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         return app;
     }
 

@@ -4,15 +4,19 @@ using ContactRouter.Web;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddContactRouter();
-builder.Services.AddRouterApi();
+var hosting = builder.Configuration.GetSection(HostingOptions.Section).Get<HostingOptions>() ?? new HostingOptions();
+if (hosting.Api) builder.AddRouterApi();
 
 var app = builder.Build();
-app.UseExceptionHandler();
+// A body Kestrel refuses while reading (too large, malformed chunks) is the client's fault: its own status, not 500.
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
 app.UseStatusCodePages();
-// A worker-only process (Router:Api=false) still answers /health and /alive; the consoles come with the API.
-if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HostingOptions>>().Value.Api)
+// A worker-only process (Router:Api=false) still answers /health and /alive; the consoles and sign-in come with the API.
+if (hosting.Api)
 {
+    app.UseSecurityHeaders();
     app.MapConsoles();
+    app.UseRouterSecurity();
     app.MapRouterApi();
 }
 app.MapDefaultEndpoints();

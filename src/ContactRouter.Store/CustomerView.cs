@@ -34,15 +34,3 @@ public sealed class ContactMoment
     public string? Summary { get; set; }
     public bool Overflowed { get; set; }
 }
-
-/// <summary>
-/// Who read which customer's view, when and why ("Logboek Dataverwerkingen"): every read is written here.
-/// </summary>
-public sealed class CustomerViewAccess
-{
-    public long Id { get; init; }
-    public required string PhoneNumber { get; init; }
-    public required string Who { get; init; }
-    public required string Why { get; init; }
-    public required DateTimeOffset At { get; init; }
-}

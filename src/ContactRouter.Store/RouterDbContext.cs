@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ContactRouter.Routing;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -12,8 +13,9 @@ namespace ContactRouter.Store;
 /// The application depends on this type only; <see cref="SqliteRouterDbContext"/> and
 /// <see cref="PostgresRouterDbContext"/> exist because EF Core migrations are provider-specific, so each
 /// provider keeps its own migration set (Migrations/Sqlite, Migrations/Postgres) for this same model.
+/// Staff accounts (ASP.NET Core Identity) live in the same store, so the embedded default needs nothing more.
 /// </summary>
-public class RouterDbContext : DbContext
+public class RouterDbContext : IdentityDbContext<StaffAccount>
 {
     public RouterDbContext(DbContextOptions<RouterDbContext> options) : base(options) { }
 
@@ -28,7 +30,8 @@ public class RouterDbContext : DbContext
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Party> Parties => Set<Party>();
     public DbSet<ContactMoment> ContactMoments => Set<ContactMoment>();
-    public DbSet<CustomerViewAccess> CustomerViewAccessLog => Set<CustomerViewAccess>();
+    public DbSet<AccessLogEntry> AccessLog => Set<AccessLogEntry>();
+    public DbSet<MachineClient> MachineClients => Set<MachineClient>();
     public DbSet<CallbackAppointment> Callbacks => Set<CallbackAppointment>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
@@ -44,6 +47,7 @@ public class RouterDbContext : DbContext
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        base.OnModelCreating(model);
         model.Entity<Contact>(b =>
         {
             b.HasKey(c => c.Id);
@@ -81,10 +85,22 @@ public class RouterDbContext : DbContext
             b.HasKey(m => m.ContactId);
             b.HasIndex(m => new { m.PhoneNumber, m.At });
         });
-        model.Entity<CustomerViewAccess>(b =>
+        model.Entity<AccessLogEntry>(b =>
         {
             b.HasKey(a => a.Id);
+            b.Property(a => a.Who).HasMaxLength(Store.AccessLog.MaxText);
+            b.Property(a => a.Role).HasMaxLength(64);
+            b.Property(a => a.Action).HasMaxLength(32);
+            b.Property(a => a.PhoneNumber).HasMaxLength(16);
+            b.Property(a => a.Why).HasMaxLength(Store.AccessLog.MaxText);
             b.HasIndex(a => a.PhoneNumber);
+            b.HasIndex(a => a.Who);
+        });
+        model.Entity<MachineClient>(b =>
+        {
+            b.HasKey(c => c.Name);
+            b.Property(c => c.Name).HasMaxLength(64);
+            b.HasIndex(c => c.KeyHash).IsUnique();
         });
         model.Entity<CallbackAppointment>(b =>
         {

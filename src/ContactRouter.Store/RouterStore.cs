@@ -24,8 +24,15 @@ public static class RouterStore
     /// <summary>The embedded file, relative to the working directory.</summary>
     public const string SqliteDefault = "Data Source=data/contactrouter.db";
 
-    /// <summary>The project's private cluster (deploy/postgres.sh): loopback, port 5433, trust for this role.</summary>
-    public const string PostgresDefault = "Host=127.0.0.1;Port=5433;Database=contactrouter;Username=contactrouter";
+    /// <summary>
+    /// The project's private cluster (deploy/postgres.sh): loopback, port 5433, this role with its SCRAM password, which
+    /// Npgsql reads from the PostgreSQL password file the script writes (relative to the working directory: the
+    /// repository root). Another server's connection string names its own Password= or Passfile=.
+    /// </summary>
+    public const string PostgresDefault = "Host=127.0.0.1;Port=5433;Database=contactrouter;Username=contactrouter;Passfile=" + DevelopmentPassfile;
+
+    /// <summary>The password file deploy/postgres.sh writes (pgpass format), relative to the repository root.</summary>
+    public const string DevelopmentPassfile = ".secrets/pgpass";
 
     public static string DefaultConnectionString(StoreProvider provider) => provider switch
     {
@@ -53,6 +60,14 @@ public static class RouterStore
                 $"Store:ConnectionString is not a {provider} connection string ({ex.Message}). " +
                 $"With Store:Provider={provider} use one like \"{DefaultConnectionString(provider)}\".", ex);
         }
+        // Npgsql quietly skips a password file that is not there, and the server then refuses "no password": say which file.
+        if (provider == StoreProvider.Postgres
+            && new NpgsqlConnectionStringBuilder(connectionString) is { Password: null or "", Passfile: { Length: > 0 } passfile }
+            && !File.Exists(passfile))
+            throw new InvalidOperationException(
+                $"Store:ConnectionString names the password file Passfile={passfile}, which does not exist ({Path.GetFullPath(passfile)}). " +
+                $"For the project's own cluster run deploy/postgres.sh start, which writes {DevelopmentPassfile}, and start from the " +
+                "repository root; for another server give its Password= or Passfile= in Store:ConnectionString.");
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public static class CallbackApi
 
     public static IEndpointRouteBuilder MapCallbackApi(this IEndpointRouteBuilder app)
     {
-        var callbacks = app.MapGroup("/api/callbacks").WithTags("Callbacks");
+        var callbacks = app.MapGroup("/api/callbacks").WithTags("Callbacks").RequireAuthorization(Policies.Reception);
         callbacks.MapPost("", Book).Accepts<BookCallbackRequest>("application/json")
             .Produces<CallbackView>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(409);
         callbacks.MapGet("/{callbackId}", Get).Produces<CallbackView>().ProducesProblem(404);
@@ -47,7 +47,7 @@ public static class CallbackApi
         if (problem is not null) return problem;
         var centre = body!.Centre?.Trim().ToLowerInvariant();
         if (centre is null) return Problems.Invalid("centre", "Say which centre should call back.");
-        if (!PhoneNumber.TryNormalise(body.Caller, out var caller)) return Problems.Invalid("caller", $"'{body.Caller}' is not a phone number (E.164, e.g. +31612345678).");
+        if (!PhoneNumber.TryNormalise(body.Caller, out var caller)) return Answers.InvalidPhone("caller", body.Caller);
         if (string.IsNullOrWhiteSpace(body.Question)) return Problems.Invalid("question", "The question to call back about is required.");
         if (body.Question.Length > 1000) return Problems.Invalid("question", "A question is at most 1000 characters.");
         if (body.Name is { Length: > 200 }) return Problems.Invalid("name", "A name is at most 200 characters.");
@@ -92,7 +92,7 @@ public static class CallbackApi
     /// <summary>A day's callbacks (default today, the municipality's day), optionally of one centre: the reception's list.</summary>
     private static async Task<IResult> List(string? centre, string? date, RouterDbContext db, CallbackCalendar calendar, TimeProvider time)
     {
-        if (centre is not null && !CentreCatalog.IsKnown(centre)) return Problems.Invalid("centre", $"Unknown centre '{centre}'.");
+        if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
         if (Days.Read(date, time, calendar.TimeZone, out var day) is { } badDate) return badDate;
         var (start, end) = MunicipalDay.Bounds(day, calendar.TimeZone);
         var query = db.Callbacks.AsNoTracking().Where(c => c.SlotStart >= start && c.SlotStart < end);

@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using System.Security.Claims;
 using ContactRouter.Routing;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Builder;
@@ -24,40 +25,63 @@ public sealed record ContactMomentView(
 
 public sealed record CustomerView(PartyView Customer, IReadOnlyList<ContactMomentView> Contacts, IReadOnlyList<CallbackView> Callbacks);
 
-public sealed record AccessView(string Who, string Why, DateTimeOffset At);
-
 public sealed record PutCustomerRequest(string? Name, string? Email, string? Bsn);
 
 /// <summary>
-/// The shared customer view across all centres. Every read is written to the access log (who, when, why,
-/// which customer) before the answer leaves, as the Dutch government's "Logboek Dataverwerkingen" asks.
+/// The shared customer view across all centres. Every read is written to the access log (the signed-in user and their
+/// role, when, why, which customer) before the answer leaves, as the Dutch government's "Logboek Dataverwerkingen"
+/// asks. Reception and team leads state a reason; an agent reads only the caller ringing at or connected to them.
 /// </summary>
 public static class CustomerApi
 {
     public static IEndpointRouteBuilder MapCustomerApi(this IEndpointRouteBuilder app)
     {
         var customers = app.MapGroup("/api/customers").WithTags("Customers");
-        customers.MapGet("/{phone}", GetCustomer).Produces<CustomerView>().ProducesProblem(400).ProducesProblem(404);
-        customers.MapPut("/{phone}", PutCustomer).Accepts<PutCustomerRequest>("application/json").Produces<PartyView>().ProducesProblem(400);
-        customers.MapGet("/{phone}/access-log", GetAccessLog).Produces<IReadOnlyList<AccessView>>().ProducesProblem(400);
+        customers.MapGet("/{phone}", GetCustomer).RequireAuthorization(Policies.CustomerView);
+        customers.MapPut("/{phone}", PutCustomer).RequireAuthorization(Policies.Reception).Accepts<PutCustomerRequest>("application/json");
         return app;
     }
+
+    private const int MaxReasonLength = 200;
 
     /// <summary>The number of recent contacts an agent sees with an offer.</summary>
     public const int OfferSummarySize = 5;
 
-    private static async Task<IResult> GetCustomer(string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
+    private static async Task<IResult> GetCustomer(string phone, string? reason, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
     {
-        if (!PhoneNumber.TryNormalise(phone, out var e164)) return InvalidPhone(phone);
+        if (!PhoneNumber.TryNormalise(phone, out var e164)) return Answers.InvalidPhone("phone", phone);
+        string why;
+        if (user.IsInRole(StaffRoles.Reception) || user.IsInRole(StaffRoles.TeamLead))
+        {
+            if (string.IsNullOrWhiteSpace(reason)) return Problems.Invalid("reason", "Say why you look this customer up; the reason is logged.");
+            if (reason.Length > MaxReasonLength) return Problems.Invalid("reason", $"A reason is at most {MaxReasonLength} characters.");
+            why = reason.Trim();
+        }
+        else if (await RingingOrConnected(db, user, e164) is { } contactId)
+            why = $"contact {contactId}";
+        else
+            return Problems.Forbidden("phone", "An agent sees a customer only while their call rings at or is connected to them.", "not-your-caller");
         var view = await Read(db, e164, take: null);
         if (view is null) return Problems.NotFound("phone", $"No customer with phone number {e164}.");
-        await LogAccess(db, e164, Who(request), request.Query["reason"].FirstOrDefault() is { Length: > 0 } reason ? reason : "lookup", time);
-        return Results.Ok(view);
+        await LogAccess(db, e164, user, why, time);
+        return TypedResults.Ok(view);
+    }
+
+    /// <summary>The contact of this caller that rings at or is connected to the signed-in agent, if any.</summary>
+    private static async Task<string?> RingingOrConnected(RouterDbContext db, ClaimsPrincipal user, string e164)
+    {
+        if (user.AgentId() is not { } agentId) return null;
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
+        string?[] mine = [agent?.OfferedContactId, agent?.ConnectedContactId];
+        foreach (var contactId in mine.OfType<string>())
+            if (await db.Contacts.AsNoTracking().AnyAsync(c => c.Id == contactId && c.Caller == e164))
+                return contactId;
+        return null;
     }
 
     private static async Task<IResult> PutCustomer(string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
     {
-        if (!PhoneNumber.TryNormalise(phone, out var e164)) return InvalidPhone(phone);
+        if (!PhoneNumber.TryNormalise(phone, out var e164)) return Answers.InvalidPhone("phone", phone);
         var (body, problem) = await JsonBody.Read<PutCustomerRequest>(request);
         if (problem is not null) return problem;
         if (body!.Name is { Length: > 200 }) return Problems.Invalid("name", "A name is at most 200 characters.");
@@ -75,15 +99,7 @@ public static class CustomerApi
         party.Email = body.Email?.Trim() ?? party.Email;
         party.Bsn = body.Bsn ?? party.Bsn;
         await db.SaveChangesAsync();
-        return Results.Ok(PartyView.Of(party));
-    }
-
-    private static async Task<IResult> GetAccessLog(string phone, RouterDbContext db)
-    {
-        if (!PhoneNumber.TryNormalise(phone, out var e164)) return InvalidPhone(phone);
-        var entries = await db.Set<CustomerViewAccess>().AsNoTracking().Where(a => a.PhoneNumber == e164)
-            .OrderByDescending(a => a.Id).Select(a => new AccessView(a.Who, a.Why, a.At)).ToListAsync();
-        return Results.Ok(entries);
+        return TypedResults.Ok(PartyView.Of(party));
     }
 
     /// <summary>The customer view of a phone number, newest first; null when the number is unknown.</summary>
@@ -103,19 +119,12 @@ public static class CustomerApi
         return new CustomerView(PartyView.Of(party), moments.Select(ContactMomentView.Of).ToList(), appointments.Select(CallbackView.Of).ToList());
     }
 
-    /// <summary>Writes one access-log line; <paramref name="once"/> skips it when the same reader already logged the same reason.</summary>
-    public static async Task LogAccess(RouterDbContext db, string e164, string who, string why, TimeProvider time, bool once = false)
+    /// <summary>Writes one access-log line for the signed-in reader; <paramref name="once"/> skips it when they already logged the same reason.</summary>
+    public static async Task LogAccess(RouterDbContext db, string e164, ClaimsPrincipal reader, string why, TimeProvider time, bool once = false)
     {
-        var log = db.Set<CustomerViewAccess>();
-        if (once && await log.AnyAsync(a => a.PhoneNumber == e164 && a.Who == who && a.Why == why)) return;
-        log.Add(new CustomerViewAccess { PhoneNumber = e164, Who = who, Why = why, At = time.GetUtcNow() });
+        var who = reader.Who();
+        if (once && await db.AccessLog.AnyAsync(a => a.PhoneNumber == e164 && a.Who == who && a.Why == why)) return;
+        db.AccessLog.Add(AccessLog.Entry(time.GetUtcNow(), who, reader.RoleList(), AccessActions.Read, e164, why));
         await db.SaveChangesAsync();
     }
-
-    /// <summary>Who reads: the console sends its user in X-User until sign-in comes with the security work.</summary>
-    private static string Who(HttpRequest request) =>
-        request.Headers["X-User"].FirstOrDefault() is { Length: > 0 and <= 100 } user ? user : "unknown";
-
-    private static IResult InvalidPhone(string phone) =>
-        Problems.Invalid("phone", $"'{phone}' is not a phone number (E.164, e.g. +31612345678).");
 }

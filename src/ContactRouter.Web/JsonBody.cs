@@ -20,6 +20,13 @@ public static class JsonBody
             var body = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, request.HttpContext.RequestAborted);
             return body is null ? (null, Problems.Invalid("body", "The body is empty or null.")) : (body, null);
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's body limit (413) or a malformed chunked body (400) while reading: the client's fault, never a 500.
+            return (null, Problems.Field(ex.StatusCode, "body", ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? "The request body is too large."
+                : "The request body could not be read."));
+        }
         catch (JsonException ex)
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');

@@ -24,7 +24,7 @@ public static class ReportApi
 
     public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/reports/contacts.csv", ContactsCsv).WithTags("Reports").Produces(200, contentType: "text/csv").ProducesProblem(400);
+        app.MapGet("/api/reports/contacts.csv", ContactsCsv).WithTags("Reports").RequireAuthorization(Policies.TeamLead).Produces(200, contentType: "text/csv").ProducesProblem(400);
         return app;
     }
 
@@ -36,8 +36,7 @@ public static class ReportApi
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone);
         if (Days.Read(string.IsNullOrEmpty(date) ? null : date, time, zone, out var day) is { } badDate) return badDate;
-        if (centre is not null && !CentreCatalog.IsKnown(centre))
-            return Problems.Invalid("centre", $"Unknown centre '{centre}'; known centres are {string.Join(", ", CentreCatalog.All)}.");
+        if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
 
         var (start, end) = MunicipalDay.Bounds(day, zone);
         var query = db.Contacts.AsNoTracking().Where(c => c.QueuedAt >= start && c.QueuedAt < end);

@@ -18,9 +18,12 @@ public sealed record ContactView(
     internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
-/// <summary>A ringing offer (or the connected contact), with the caller's customer view (recent contacts at any centre) so the agent knows who calls.</summary>
+/// <summary>
+/// A ringing offer (or the connected contact), with the caller's customer view (recent contacts at any centre) so the
+/// agent knows who calls. Caller, customer and callback are shown only to the agent themselves.
+/// </summary>
 public sealed record OfferView(
-    string ContactId, string HomeCentre, string Centre, string Channel, string Caller, string? Topic, int Priority,
+    string ContactId, string HomeCentre, string Centre, string Channel, string? Caller, string? Topic, int Priority,
     DateTimeOffset QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? ExpiresAt, bool Overflowed, CustomerView? Customer,
     CallbackView? Callback);
 

@@ -1,0 +1,94 @@
+using ContactRouter.Routing;
+using ContactRouter.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ContactRouter.Web;
+
+/// <summary>The team lead's view of every centre: the rows now, live, and the last hours.</summary>
+public static class CentresApi
+{
+    public static IEndpointRouteBuilder MapCentresApi(this IEndpointRouteBuilder app)
+    {
+        var centres = app.MapGroup("/api/centres").WithTags("Centres").RequireAuthorization(Policies.TeamLead);
+        centres.MapGet("/stream", Stream).RequireRateLimiting(SecuritySetup.StreamLimit).Produces(200, contentType: "text/event-stream");
+        centres.MapGet("/history", GetHistory);
+        centres.MapGet("", GetCentres);
+        return app;
+    }
+
+    private static async Task<IResult> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing) =>
+        TypedResults.Ok(await ReadCentres(db, time, routing.Value));
+
+    /// <summary>
+    /// The team lead's chart: per centre, contacts waiting and the service level of each <paramref name="minutes"/>-minute
+    /// interval over the last <paramref name="hours"/> hours, the current interval last.
+    /// </summary>
+    private static async Task<IResult> GetHistory(int? hours, int? minutes, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    {
+        var span = hours ?? 4;
+        if (span is < 1 or > 24) return Problems.Invalid("hours", "Look back 1–24 hours.");
+        var step = minutes ?? 15;
+        if (step is < 5 or > 60 || 60 % step != 0) return Problems.Invalid("minutes", "An interval is 5, 10, 15, 20, 30 or 60 minutes.");
+        var interval = TimeSpan.FromMinutes(step);
+        var now = time.GetUtcNow();
+        // Intervals on the clock (09:00, 09:15, ...), the last one holding now.
+        var to = new DateTimeOffset((now.UtcTicks / interval.Ticks + 1) * interval.Ticks, TimeSpan.Zero);
+        var from = to - TimeSpan.FromHours(span);
+        var contacts = await db.Contacts.AsNoTracking()
+            .Where(c => c.QueuedAt <= to && ((c.AnsweredAt == null && c.AbandonedAt == null) || c.AnsweredAt > from || c.AbandonedAt > from))
+            .Select(c => new { c.Centre, c.QueuedAt, c.AnsweredAt, c.AbandonedAt })
+            .ToListAsync();
+        var target = routing.Value.ServiceLevelTarget;
+        return TypedResults.Ok(CentreCatalog.All.Select(id => new CentreHistoryView(id, CentreCatalog.DisplayNames[id], step,
+            LoadHistory.Of(contacts.Where(c => c.Centre == id).Select(c => new ContactTimes(c.QueuedAt, c.AnsweredAt, c.AbandonedAt)),
+                from, to, interval, target).Select(LoadPointView.Of).ToList())).ToList());
+    }
+
+    /// <summary>The same rows as server-sent events, sent whenever they change.</summary>
+    private static Task Stream(HttpContext http, IOptions<RoutingOptions> routing) =>
+        EventStream.Send(http, "centres", sp => ReadCentres(sp.GetRequiredService<RouterDbContext>(), sp.GetRequiredService<TimeProvider>(), routing.Value));
+
+    private static async Task<IReadOnlyList<CentreView>> ReadCentres(RouterDbContext db, TimeProvider time, RoutingOptions routing)
+    {
+        var now = time.GetUtcNow();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.TimeZone);
+        var today = MunicipalDay.Of(now, zone);
+        var waiting = await db.Contacts.AsNoTracking()
+            .Where(c => c.Status == ContactStatus.Queued || c.Status == ContactStatus.Offered)
+            .GroupBy(c => c.Centre)
+            .Select(g => new { Centre = g.Key, Count = g.Count(), Oldest = g.Min(c => c.QueuedAt) })
+            .ToDictionaryAsync(g => g.Centre);
+        var agents = await db.Agents.AsNoTracking().ToListAsync();
+        var stats = await db.Statistics.AsNoTracking().Where(s => s.Day == today).ToDictionaryAsync(s => s.Centre);
+        var callbacks = await db.Callbacks.AsNoTracking()
+            .Where(c => CallbackStatus.Open.Contains(c.Status) || c.Status == CallbackStatus.Failed)
+            .Select(c => new { c.Centre, c.Status, AtRisk = c.AtRiskSince != null })
+            .ToListAsync();
+
+        var rows = CentreCatalog.All.Select(id =>
+        {
+            var statuses = agents.Where(a => a.HomeCentre == id).Select(a => a.StatusAt(now)).ToList();
+            int Count(AgentStatus s) => statuses.Count(x => x == s);
+            var day = stats.GetValueOrDefault(id) ?? new DailyStatistics { Centre = id, Day = today };
+            var queue = waiting.GetValueOrDefault(id);
+            return new CentreView(
+                id, CentreCatalog.DisplayNames[id], queue?.Count ?? 0, queue is null ? 0 : Math.Max(0, (now - queue.Oldest).TotalSeconds),
+                new AgentCounts(Count(AgentStatus.Available), Count(AgentStatus.Busy), Count(AgentStatus.WrapUp), Count(AgentStatus.Break),
+                    Count(AgentStatus.Offered), Count(AgentStatus.NotResponding), Count(AgentStatus.Offline)),
+                day.Offered, day.Answered, day.Abandoned, day.ServiceLevel, routing.ServiceLevelTarget.TotalSeconds,
+                routing.ServiceLevelGoal, routing.ServiceLevelColour(day.ServiceLevel),
+                day.AbandonedShare, routing.AbandonedGoal,
+                day.AverageSpeedOfAnswerSeconds, day.OverflowIn, day.OverflowOut,
+                callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status)),
+                callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status) && c.AtRisk),
+                callbacks.Count(c => c.Centre == id && c.Status == CallbackStatus.Failed));
+        }).ToList();
+        return rows;
+    }
+}
