@@ -256,7 +256,8 @@ public sealed class When_a_contact_is_completed_or_abandoned_out_of_turn : Route
         await _http.ContactWhen(contactId, "queued");
         var before = await Snapshot(contactId);
 
-        await (await _http.PostAsJsonAsync($"/api/contacts/{contactId}/complete", new { outcome = "resolved" })).ShouldBeProblem(HttpStatusCode.Conflict, "contactId");
+        // A queued contact is nobody's: no agent may complete it.
+        await (await _http.PostAsJsonAsync($"/api/contacts/{contactId}/complete", new { outcome = "resolved" })).ShouldBeProblem(HttpStatusCode.Forbidden, "contactId");
 
         (await Snapshot(contactId)).Should().Be(before);
     }

@@ -77,22 +77,26 @@ public sealed class When_a_caller_has_contacted_several_centres : RouterSpec
         contacts[1]!["summary"]!.GetValue<string>().Should().Be("Wmo-aanvraag uitgelegd");
         contacts[2]!["agentId"]!.GetValue<string>().Should().Be("bart");
 
+        // The access log names the signed-in user and role; a header claiming someone else changes nothing.
         var request = new HttpRequestMessage(HttpMethod.Get, $"/api/customers/{Uri.EscapeDataString(Caller)}?reason=callback%20booking");
         request.Headers.Add("X-User", "receptie-1");
-        (await _http.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
-        var log = (await _http.GetJson($"/api/customers/{Uri.EscapeDataString(Caller)}/access-log")).AsArray();
-        log[0]!["who"]!.GetValue<string>().Should().Be("receptie-1");
+        (await _router.As(Person.Reception).SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var log = (await _http.GetJson($"/api/access-log?customer={Uri.EscapeDataString(Caller)}")).AsArray();
+        log[0]!["who"]!.GetValue<string>().Should().Be("reception");
+        log[0]!["role"]!.GetValue<string>().Should().Be("reception");
         log[0]!["why"]!.GetValue<string>().Should().Be("callback booking");
-        log.Should().Contain(e => (string)e!["who"]! == "anna" && (string)e["why"]! == $"contact {third}");
+        log.Should().NotContain(e => (string)e!["who"]! == "receptie-1");
+        log.Should().Contain(e => (string)e!["who"]! == "anna" && (string)e["role"]! == "agent" && (string)e["why"]! == $"contact {third}");
         log.Count(e => (string)e!["who"]! == "anna" && (string)e["why"]! == $"contact {third}").Should().Be(1, "a ringing console asks often but is logged once");
     }
 
     [Fact]
     public async Task Should_answer_a_problem_for_an_unknown_or_malformed_number()
     {
-        await (await _http.GetAsync("/api/customers/%2B31699999999")).ShouldBeProblem(HttpStatusCode.NotFound, "phone");
-        await (await _http.GetAsync("/api/customers/12345")).ShouldBeProblem(HttpStatusCode.BadRequest, "phone");
-        (await _http.GetJson("/api/customers/%2B31699999999/access-log")).AsArray().Should().BeEmpty("nothing was read");
+        await (await _http.GetAsync("/api/customers/%2B31699999999?reason=check")).ShouldBeProblem(HttpStatusCode.NotFound, "phone");
+        await (await _http.GetAsync("/api/customers/12345?reason=check")).ShouldBeProblem(HttpStatusCode.BadRequest, "phone");
+        await (await _http.GetAsync("/api/customers/%2B31612345678")).ShouldBeProblem(HttpStatusCode.BadRequest, "reason");
+        (await _http.GetJson("/api/access-log?customer=%2B31699999999")).AsArray().Should().BeEmpty("nothing was read");
     }
 }
 
@@ -114,7 +118,7 @@ public sealed class When_a_customer_has_a_BSN : IAsyncLifetime
             logging.SetMinimumLevel(LogLevel.Trace);
             logging.AddProvider(new CapturingLoggerProvider(_logLines));
         }));
-        _client = new WebApplicationFactoryClient(host.CreateClient(), _answers);
+        _client = new WebApplicationFactoryClient(host.StaffClient(), _answers);
         var bus = host.Services.GetRequiredService<IBus>();
         var observer = new MessageCapture(_messages);
         bus.ConnectPublishObserver(observer);
@@ -144,7 +148,7 @@ public sealed class When_a_customer_has_a_BSN : IAsyncLifetime
         var offer = await _client.GetJsonWhen("/api/agents/anna", a => (string?)a["offer"]?["contactId"] == second
             && a["offer"]?["customer"]?["customer"]?["bsn"] is not null);
         offer["offer"]!["customer"]!["customer"]!["bsn"]!.GetValue<string>().Should().Be("*****2333");
-        var view = await _client.GetJsonWhen($"/api/customers/{Uri.EscapeDataString(Caller)}", v => v["contacts"]?.AsArray().Count == 2);
+        var view = await _client.GetJsonWhen($"/api/customers/{Uri.EscapeDataString(Caller)}?reason=check", v => v["contacts"]?.AsArray().Count == 2);
         view["customer"]!["name"]!.GetValue<string>().Should().Be("J. de Vries");
 
         var bad = await _client.Put($"/api/customers/{Uri.EscapeDataString(Caller)}", new { bsn = "123456789" });

@@ -39,6 +39,7 @@ public sealed class RouterFactory : WebApplicationFactory<Program>
             ["Bus:Transport"] = "InMemory",
             ["Router:CommandTimeout"] = "00:00:10",
         };
+        foreach (var (key, value) in TestSecrets.Settings()) _settings[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
     }
 
@@ -130,7 +131,7 @@ public abstract class RouterSpec : IAsyncLifetime
 
     public virtual Task InitializeAsync()
     {
-        _http = _router.CreateClient();
+        _http = _router.StaffClient();
         return Task.CompletedTask;
     }
 

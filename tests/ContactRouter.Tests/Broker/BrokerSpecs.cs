@@ -37,7 +37,7 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     [Fact]
     public async Task Should_take_a_call_from_arrival_to_completion()
     {
-        var http = Host("all").CreateClient();
+        var http = Host("all").StaffClient();
         (await http.PutAgent("anna", "sociaal", new { sociaal = 4 })).StatusCode.Should().Be(HttpStatusCode.OK);
         (await http.SetStatus("anna", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await http.GetJson("/api/agents/anna"))["status"]!.GetValue<string>().Should().Be("available");
@@ -62,7 +62,7 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     [Fact]
     public async Task Should_keep_waiting_contacts_in_order_across_a_worker_restart()
     {
-        var http = Host("none").CreateClient();
+        var http = Host("none").StaffClient();
         var worker = Host("fysiek");
 
         // Three callers wait with no agent: priority first, then arrival.
@@ -102,7 +102,7 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     [Fact]
     public async Task Should_let_a_hot_standby_take_over_where_the_active_worker_stopped()
     {
-        var http = Host("none").CreateClient();
+        var http = Host("none").StaffClient();
         var active = Host("sociaal");
         Host("sociaal"); // the standby: single active consumer keeps it idle while the first one lives
 
@@ -125,7 +125,7 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     [Fact]
     public async Task Should_overflow_to_a_neighbours_cross_skilled_agent_after_the_threshold()
     {
-        var http = Host("all").CreateClient();
+        var http = Host("all").StaffClient();
         (await http.PutAgent("eva", "sociaal", new { sociaal = 5, fysiek = 2 })).StatusCode.Should().Be(HttpStatusCode.OK);
         (await http.SetStatus("eva", "available")).StatusCode.Should().Be(HttpStatusCode.OK);
         var contactId = await http.Call("fysiek");
@@ -144,7 +144,7 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     public async Task Should_keep_serving_while_the_overflow_router_is_down_and_move_waiting_callers_when_it_is_back()
     {
         // Centres and API without a router.
-        var http = Host("all", ("Router:Overflow", "false")).CreateClient();
+        var http = Host("all", ("Router:Overflow", "false")).StaffClient();
         await http.PutAgent("gijs", "fysiek", new { fysiek = 4 });
         await http.SetStatus("gijs", "available");
         await http.PutAgent("eva", "sociaal", new { sociaal = 5, fysiek = 2 });
@@ -170,13 +170,13 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     {
         // Only the API runs: the accepted contact can only be in Bedrijfsvoering's quorum queue.
         var api = Host("none", ("Router:Overflow", "false"), ("Router:CustomerView", "false"), ("Router:Callbacks", "false"));
-        var contactId = await api.CreateClient().Call("bedrijfsvoering");
+        var contactId = await api.StaffClient().Call("bedrijfsvoering");
         await api.DisposeAsync();
         _hosts.Remove(api);
 
         await node.Restart();
 
-        var http = Host("bedrijfsvoering").CreateClient();
+        var http = Host("bedrijfsvoering").StaffClient();
         var contact = await http.ContactWhen(contactId, "queued");
         contact["centre"]!.GetValue<string>().Should().Be("bedrijfsvoering");
     }
@@ -185,7 +185,7 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     public async Task Should_absorb_a_duplicated_command()
     {
         var host = Host("all");
-        var http = host.CreateClient();
+        var http = host.StaffClient();
         var bus = host.Services.GetRequiredService<IBus>();
         var endpoint = await bus.GetSendEndpoint(CentreAddresses.For("bedrijfsvoering"));
         var command = new QueueContact

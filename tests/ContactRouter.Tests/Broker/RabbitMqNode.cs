@@ -1,20 +1,26 @@
 using ContactRouter.Components;
 using ContactRouter.Routing;
-using RabbitMQ.Client;
+using ContactRouter.Tests.Transport;
 
 namespace ContactRouter.Tests.Broker;
 
 /// <summary>
-/// The project's own RabbitMQ node (rabbitmq.conf, started by deploy/rabbitmq.sh). If it cannot be reached
-/// the broker tests fail here: they never skip. Centre queues are declared and emptied first, so messages
+/// The project's own RabbitMQ node (rabbitmq.conf, started by deploy/rabbitmq.sh), as its user and vhost
+/// <c>contactrouter</c> with the password the script set (<see cref="DevelopmentSecrets"/>). If it cannot be
+/// reached the broker tests fail here: they never skip. Centre queues are declared and emptied first, so messages
 /// left by an earlier run cannot leak into this one.
 /// </summary>
 public sealed class RabbitMqNode : IAsyncLifetime
 {
-    public BusOptions Options { get; } = new()
+    public BusOptions Options { get; } = Node();
+
+    /// <summary>The node's plain AMQP listener, as the project's user (vhost and user name are the defaults).</summary>
+    public static BusOptions Node() => new()
     {
         Transport = BusTransport.RabbitMq,
         Port = int.TryParse(Environment.GetEnvironmentVariable("CONTACTROUTER_RABBITMQ_PORT"), out var port) ? port : 5682,
+        Password = DevelopmentSecrets.RabbitMqPassword,
+        PasswordFile = DevelopmentSecrets.RabbitMqPasswordFile,
     };
 
     public IDictionary<string, string?> Settings(string centres) => new Dictionary<string, string?>
@@ -22,6 +28,10 @@ public sealed class RabbitMqNode : IAsyncLifetime
         ["Bus:Transport"] = "RabbitMq",
         ["Bus:Host"] = Options.Host,
         ["Bus:Port"] = Options.Port.ToString(),
+        ["Bus:VirtualHost"] = Options.VirtualHost,
+        ["Bus:Username"] = Options.Username,
+        ["Bus:Password"] = Options.Password,
+        ["Bus:PasswordFile"] = Options.PasswordFile,
         ["Router:Centres"] = centres,
     };
 
@@ -34,11 +44,12 @@ public sealed class RabbitMqNode : IAsyncLifetime
         catch (Exception ex)
         {
             throw new InvalidOperationException(
-                $"The project's RabbitMQ node is not reachable on {Options.Host}:{Options.Port}. Start it with `deploy/rabbitmq.sh start` " +
-                "(the README's test command does). Broker tests fail rather than skip.", ex);
+                $"The project's RabbitMQ node is not reachable on {Options.Host}:{Options.Port} as user {Options.Username} on vhost " +
+                $"{Options.VirtualHost} ({ex.Message}). Start it with `deploy/rabbitmq.sh start` (the README's test command does), which " +
+                $"sets the password from $CONTACTROUTER_RABBITMQ_PASSWORD or {DevelopmentSecrets.RabbitMqPasswordFile}. " +
+                "Broker tests fail rather than skip.", ex);
         }
-        var factory = new ConnectionFactory { HostName = Options.Host, Port = Options.Port, UserName = Options.Username, Password = Options.Password };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await Options.ConnectionFactory("contactrouter-tests").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         foreach (var centre in CentreCatalog.All)
             await channel.QueuePurgeAsync(CentreAddresses.QueueName(centre));
@@ -50,25 +61,7 @@ public sealed class RabbitMqNode : IAsyncLifetime
     /// Restarts the broker with the project's script: the broker application inside the running node, so
     /// it is the same node (and data) whichever checkout started it.
     /// </summary>
-    public async Task Restart()
-    {
-        var script = Path.Combine(RepositoryRoot(), "deploy", "rabbitmq.sh");
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", [script, "bounce"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"deploy/rabbitmq.sh bounce failed: {output}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "rabbitmq.conf"))) return dir.FullName;
-        throw new InvalidOperationException("No rabbitmq.conf above " + AppContext.BaseDirectory);
-    }
+    public Task Restart() => DevelopmentSecrets.RunScript("rabbitmq.sh", "bounce");
 }
 
 [CollectionDefinition(Name)]

@@ -11,7 +11,7 @@ public sealed class CallbackHost : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Http = Router.CreateClient();
+        Http = Router.StaffClient();
         return Task.CompletedTask;
     }
 

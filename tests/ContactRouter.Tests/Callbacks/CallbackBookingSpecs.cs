@@ -142,7 +142,7 @@ public sealed class When_the_reception_books_a_callback_on_a_Friday_afternoon
     {
         // Friday 27 November 2026, 14:00 in Amsterdam.
         await using var router = new RouterFactory(RouterFactory.NewStorePath(), new FakeTimeProvider(Utc(11, 27, 13)));
-        var booked = await router.CreateClient().Booked("burgerzaken");
+        var booked = await router.StaffClient().Booked("burgerzaken");
         booked.At("slotStart").Should().Be(Utc(11, 27, 13));
         booked.At("notAfter").Should().Be(Utc(12, 1, 13), "Friday 14:00 + 2 working days = Tuesday 14:00");
     }
@@ -152,7 +152,7 @@ public sealed class When_the_reception_books_a_callback_on_a_Friday_afternoon
     {
         // Friday 16:50 in Amsterdam: the last slot (16:45) has begun.
         await using var router = new RouterFactory(RouterFactory.NewStorePath(), new FakeTimeProvider(Utc(11, 27, 15, 50)));
-        var late = await router.CreateClient().Booked("burgerzaken");
+        var late = await router.StaffClient().Booked("burgerzaken");
         late.At("slotStart").Should().Be(Utc(11, 30, 7, 30));
         late.At("notAfter").Should().Be(Utc(12, 1, 15, 50));
     }

@@ -97,7 +97,7 @@ public sealed class When_the_last_callback_of_the_day_is_not_reached
         // Monday 16:40 in Amsterdam; the last slot of the day is 16:45.
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Monday(15, 40));
         await using var router = new RouterFactory(RouterFactory.NewStorePath(), clock);
-        var http = router.CreateClient();
+        var http = router.StaffClient();
         var booked = await http.Booked("fysiek");
         booked.At("slotStart").Should().Be(Monday(15, 45));
         var callbackId = Id(booked);
@@ -156,7 +156,7 @@ public sealed class When_the_host_was_down_when_a_callback_fell_due : IAsyncLife
         string callbackId;
         await using (var first = new RouterFactory(_storePath, _clock))
         {
-            var http = first.CreateClient();
+            var http = first.StaffClient();
             callbackId = Id(await http.Booked("sociaal", Monday(10)));
             (await http.Callback(callbackId)).Str("status").Should().Be("booked");
         }
@@ -164,7 +164,7 @@ public sealed class When_the_host_was_down_when_a_callback_fell_due : IAsyncLife
         // Down from 10:00 to 12:00 in Amsterdam; the 11:00 slot passes meanwhile.
         _clock.Advance(TimeSpan.FromHours(2));
         _second = new RouterFactory(_storePath, _clock);
-        var again = _second.CreateClient();
+        var again = _second.StaffClient();
 
         var kept = await again.Callback(callbackId);
         kept.Str("question").Should().Be(Question);

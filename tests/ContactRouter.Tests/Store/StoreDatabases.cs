@@ -1,4 +1,5 @@
 using ContactRouter.Store;
+using ContactRouter.Tests.Transport;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -6,18 +7,25 @@ namespace ContactRouter.Tests.Store;
 
 /// <summary>
 /// The project's private PostgreSQL cluster (deploy/postgres.sh: 127.0.0.1:5433, role and maintenance database
-/// <c>contactrouter</c>). Tests get databases of their own on it. If it cannot be reached they fail here: they
-/// never skip.
+/// <c>contactrouter</c>, its password from $CONTACTROUTER_POSTGRES_PASSWORD or else the script's .secrets/pgpass:
+/// <see cref="DevelopmentSecrets"/>). Tests get databases of their own on it. If it cannot be reached they fail
+/// here: they never skip.
 /// </summary>
 public static class PostgresServer
 {
     public static string Host { get; } = Environment.GetEnvironmentVariable("CONTACTROUTER_POSTGRES_HOST") ?? "127.0.0.1";
     public static int Port { get; } = int.TryParse(Environment.GetEnvironmentVariable("CONTACTROUTER_POSTGRES_PORT"), out var port) ? port : 5433;
 
-    public static string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    public static string ConnectionString(string database) => Builder(database).ConnectionString;
+
+    /// <summary>The role's connection to <paramref name="database"/>, with its password (or the password file that holds it).</summary>
+    public static NpgsqlConnectionStringBuilder Builder(string database)
     {
-        Host = Host, Port = Port, Username = "contactrouter", Database = database, Timeout = 5,
-    }.ConnectionString;
+        var builder = new NpgsqlConnectionStringBuilder { Host = Host, Port = Port, Username = "contactrouter", Database = database, Timeout = 5 };
+        if (DevelopmentSecrets.PostgresPassword is { } password) builder.Password = password;
+        else builder.Passfile = DevelopmentSecrets.PostgresPassfile;
+        return builder;
+    }
 
     /// <summary>A new, empty database <c>contactrouter_test_&lt;guid&gt;</c>; returns its connection string.</summary>
     public static async Task<string> CreateDatabase()
@@ -48,7 +56,8 @@ public static class PostgresServer
         {
             throw new InvalidOperationException(
                 $"The project's PostgreSQL is not reachable on {Host}:{Port} as role contactrouter ({ex.Message}). " +
-                "Start it with `deploy/postgres.sh start` (the README's test command `./deploy/test.sh` does). " +
+                "Start it with `deploy/postgres.sh start` (the README's test command `./deploy/test.sh` does), which sets the " +
+                $"password from $CONTACTROUTER_POSTGRES_PASSWORD or writes it to {DevelopmentSecrets.PostgresPassfile}. " +
                 "PostgreSQL tests fail rather than skip.", ex);
         }
         await using var command = new NpgsqlCommand(sql, connection);
@@ -144,7 +153,7 @@ public abstract class PostgresRouterSpec(StoreDatabases stores) : IClassFixture<
     public async Task InitializeAsync()
     {
         _router = new RouterFactory(StoreProvider.Postgres, await stores.ConnectionString(StoreProvider.Postgres), RouterFactory.NewClock());
-        _http = _router.CreateClient();
+        _http = _router.StaffClient();
     }
 
     public async Task DisposeAsync() => await _router.DisposeAsync();
