@@ -1,4 +1,5 @@
 using System.Net;
+using ContactRouter.Routing;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -16,7 +17,7 @@ public sealed record SignInRequest(string? UserName, string? Password, string? N
 
 public sealed record MeView(
     bool SignedIn, string? UserName, string? DisplayName, IReadOnlyList<string> Roles, string? AgentId, string? Centre,
-    string AntiforgeryToken, string? IdentityProvider);
+    string AntiforgeryToken, string? IdentityProvider, IReadOnlyList<string> Centres);
 
 /// <summary>Signing in and out, and who the console's user is.</summary>
 public static class SessionApi
@@ -42,9 +43,10 @@ public static class SessionApi
         var token = antiforgery.GetAndStoreTokens(http).RequestToken!;
         var provider = security.Value.Oidc.Enabled ? security.Value.Oidc.DisplayName : null;
         if (user.Identity?.IsAuthenticated != true || user.IsInRole(StaffRoles.Machine))
-            return TypedResults.Ok(new MeView(false, null, null, [], null, null, token, provider));
+            return TypedResults.Ok(new MeView(false, null, null, [], null, null, token, provider, CentreCatalog.All));
         return TypedResults.Ok(new MeView(true, user.Who(), user.FindFirst(StaffClaims.DisplayName)?.Value ?? user.Who(),
-            user.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value).Distinct().ToList(), user.AgentId(), user.Centre(), token, provider));
+            user.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value).Distinct().ToList(), user.AgentId(), user.Centre(), token, provider,
+            CentreCatalog.All));
     }
 
     private static async Task<IResult> SignIn(

@@ -1,87 +1,18 @@
-// The agent console: choose who you are, set your presence, take a ringing contact with the caller's customer
-// view, record outcome and summary, and see the wrap-up count down. Fed by the agent's own live stream.
+// The agent console: the signed-in agent sets their presence, takes a ringing contact with the caller's customer
+// view, records outcome and summary, and sees the wrap-up count down. Fed by the agent's own live stream.
 import { api, live, secondsUntil } from './api.js';
 import { t, tOr, centreName } from './i18n.js';
-import { $, h, duration, startPage, showProblem, clearProblem, markField } from './ui.js';
+import { $, h, duration, startPage, showProblem, clearProblem, markField, notForYou } from './ui.js';
 import { contactCard } from './card.js';
 
-const showConnection = startPage('agent');
+const { user, showConnection } = await startPage('agent');
 document.title = t('agent.title');
-const remembered = 'contactrouter.agent';
 const presences = ['available', 'break', 'offline'];
 const outcomes = { callback: ['reached', 'notreached'], other: ['resolved', 'transferred', 'callback'] };
-const centres = (await api('/api/centres')).map(c => c.centre);
 
-let stream = null;
 let view = null;
-// Who sits at this desk: known from the start, before the stream's first event brings the view.
-let agentId = null;
-
-// ---- Who are you ----
-
-async function chooseAgent() {
-  stream?.close();
-  stream = null;
-  $('#desk').hidden = true;
-  $('#who').hidden = false;
-  const agents = await api('/api/agents');
-  const select = $('#agent-select');
-  select.replaceChildren(...agents.map(a => h('option', { value: a.agentId },
-    `${a.name} (${a.agentId}) — ${centreName(a.centre)} · ${tOr(`status.${a.status}`, a.status)}`)));
-  select.value = localStorage.getItem(remembered) ?? '';
-  $('#no-agents').hidden = agents.length > 0;
-  $('#register').open = agents.length === 0;
-  (agents.length > 0 ? select : $('#reg-id')).focus();
-}
-
-$('#reg-centre').append(...centres.map(c => h('option', { value: c }, centreName(c))));
-$('#reg-skills').append(...centres.map(c => h('div', { class: 'field' },
-  h('label', { for: `skill-${c}` }, centreName(c)),
-  h('input', { id: `skill-${c}`, name: `skills.${c}`, type: 'number', min: 0, max: 5, value: 0 }))));
-const homeSkill = () => { const input = $(`#skill-${$('#reg-centre').value}`); if (Number(input.value) === 0) input.value = 5; };
-$('#reg-centre').addEventListener('change', homeSkill);
-homeSkill();
-
-$('#choose').addEventListener('submit', e => {
-  e.preventDefault();
-  if ($('#agent-select').value) startDesk($('#agent-select').value);
-});
-
-$('#register-form').addEventListener('submit', async e => {
-  e.preventDefault();
-  const form = e.currentTarget;
-  clearProblem($('#who-problem'));
-  const skills = Object.fromEntries(centres.map(c => [c, Number($(`#skill-${c}`).value)]).filter(([, level]) => level > 0));
-  try {
-    const id = form.agentId.value.trim();
-    await api(`/api/agents/${encodeURIComponent(id)}`, { method: 'PUT', body: { name: form.name.value, centre: form.centre.value, skills } });
-    markField(form, null);
-    startDesk(id);
-  } catch (problem) {
-    markField(form, problem);
-    showProblem($('#who-problem'), problem);
-  }
-});
-
-// ---- The desk ----
-
-function startDesk(id) {
-  agentId = id;
-  view = null;
-  localStorage.setItem(remembered, agentId);
-  history.replaceState(null, '', `/agent?agent=${encodeURIComponent(agentId)}`);
-  $('#who').hidden = true;
-  $('#desk').hidden = false;
-  clearProblem($('#problem'));
-  stream?.close();
-  stream = live(`/api/agents/${encodeURIComponent(agentId)}/stream`, { agent: render }, showConnection);
-}
-
-$('#switch').addEventListener('click', () => {
-  localStorage.removeItem(remembered);
-  history.replaceState(null, '', '/agent');
-  chooseAgent();
-});
+// Who sits at this desk: the signed-in account's own agent, known before the stream's first event.
+const agentId = user.agentId;
 
 for (const button of document.querySelectorAll('[data-presence]')) {
   button.addEventListener('click', () => act(() => api(`/api/agents/${encodeURIComponent(agentId)}/status`, { method: 'POST', body: { status: button.dataset.presence } })));
@@ -156,14 +87,9 @@ function tick() {
 }
 setInterval(tick, 250);
 
-const asked = new URLSearchParams(location.search).get('agent') ?? localStorage.getItem(remembered);
-if (asked) {
-  try {
-    await api(`/api/agents/${encodeURIComponent(asked)}`);
-    startDesk(asked);
-  } catch {
-    await chooseAgent();
-  }
-} else {
-  await chooseAgent();
+if (!user.roles?.includes('agent')) notForYou('agent');
+else if (!agentId) $('#desk').replaceWith(h('p', { class: 'problem', role: 'alert' }, t('agent.notLinked')));
+else {
+  $('#desk').hidden = false;
+  live(`/api/agents/${encodeURIComponent(agentId)}/stream`, { agent: render }, showConnection);
 }

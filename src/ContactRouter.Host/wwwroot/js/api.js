@@ -10,17 +10,32 @@ export class Problem extends Error {
   }
 }
 
+/** The signed-in user (GET /api/me), with the antiforgery token every change must carry; fetched once per page. */
+let session = null;
+export function me() {
+  session ??= fetch('/api/me', { headers: { Accept: 'application/json' } }).then(r => r.json());
+  return session;
+}
+
+/** To the sign-in page, and back here afterwards. */
+export function signInAgain() {
+  location.assign(`/login?returnUrl=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
 export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   let response;
   try {
+    const changes = method !== 'GET' ? { 'X-CSRF-TOKEN': (await me()).antiforgeryToken } : {};
     response = await fetch(path, {
       method,
-      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...changes, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new Problem(0, { title: 'network' });
   }
+  // The session ended (idle too long, or signed out in another tab).
+  if (response.status === 401 && path !== '/api/session') signInAgain();
   const json = (response.headers.get('content-type') ?? '').includes('json') ? await response.json() : null;
   if (!response.ok) throw new Problem(response.status, json);
   return json;

@@ -3,11 +3,13 @@ import { api } from './api.js';
 import { t, centreName } from './i18n.js';
 import { $, h, startPage, showProblem, clearProblem, markField } from './ui.js';
 
-startPage('home');
+const { user } = await startPage('home');
 document.title = t('home.title');
 
-const centres = await api('/api/centres');
-$('#try-centre').append(...centres.map(c => h('option', { value: c.centre }, centreName(c.centre))));
+// Each console for the roles that open it; letting a caller in by hand is the administrator's try-out.
+for (const role of ['agent', 'teamlead', 'reception', 'admin']) $(`#to-${role}`).hidden = !user.roles.includes(role);
+$('#try-panel').hidden = !user.roles.includes('admin');
+$('#try-centre').append(...user.centres.map(c => h('option', { value: c }, centreName(c))));
 
 $('#try').addEventListener('submit', async e => {
   e.preventDefault();

@@ -2,14 +2,13 @@
 // cancel one, and the day's callbacks per centre.
 import { api } from './api.js';
 import { t, tOr, centreName } from './i18n.js';
-import { $, h, clockTime, dayTime, today, amsterdamInstant, startPage, showProblem, clearProblem, markField } from './ui.js';
+import { $, h, clockTime, dayTime, today, amsterdamInstant, startPage, showProblem, clearProblem, markField, notForYou } from './ui.js';
 import { customerView } from './card.js';
 
-startPage('reception');
+const { user } = await startPage('reception');
 document.title = t('reception.title');
-// Who reads the customer view, for its access log, until sign-in comes with the security work.
-const reader = { 'X-User': 'receptie' };
-const centres = (await api('/api/centres')).map(c => c.centre);
+if (!user.roles.includes('reception')) notForYou('reception');
+const centres = user.centres;
 $('#book-centre').append(...centres.map(c => h('option', { value: c }, centreName(c))));
 
 // ---- Look up ----
@@ -22,7 +21,8 @@ $('#lookup').addEventListener('submit', async e => {
   const phone = form.phone.value.trim();
   $('#book-caller').value = phone;
   try {
-    const view = await api(`/api/customers/${encodeURIComponent(phone)}?reason=${encodeURIComponent('receptie: opzoeken')}`, { headers: reader });
+    // The reason goes into the access log with the signed-in user.
+    const view = await api(`/api/customers/${encodeURIComponent(phone)}?reason=${encodeURIComponent(form.reason.value.trim())}`);
     markField(form, null);
     $('#customer').replaceChildren(customerView(view));
     if (view.customer.name) $('#book-name').value = view.customer.name;

@@ -1,6 +1,7 @@
 // What every console page shares: building elements safely, formatting in the municipality's time zone,
 // the page header, the connection light and showing a problem in the user's words.
 import { t, tOr, locale, translate } from './i18n.js';
+import { api, me, signInAgain } from './api.js';
 
 const zone = 'Europe/Amsterdam';
 
@@ -52,37 +53,61 @@ export function amsterdamInstant(day, time) {
   return new Date(wall - offset(first)).toISOString();
 }
 
-const consoles = ['agent', 'teamlead', 'reception'];
+/** The consoles, and the role that opens each. */
+const consoles = [['agent', 'agent'], ['teamlead', 'teamlead'], ['reception', 'reception'], ['admin', 'admin']];
 
 /**
- * Builds the header (name, the consoles, the connection light), fills the page's texts and returns a function
- * that shows the live connection's state.
+ * Builds the header (name, the consoles the user's roles open, who is signed in with a sign-out button, the
+ * connection light), fills the page's texts and returns the signed-in user and a function that shows the live
+ * connection's state.
  */
-export function startPage(current) {
+export async function startPage(current) {
+  const user = await me();
+  if (!user.signedIn) signInAgain();
   // The light shows once a live stream reports; a page without one has nothing to show there.
   const light = h('span', { id: 'connection', class: 'connection', role: 'status', hidden: true });
+  const signOut = h('button', { type: 'button', id: 'sign-out', class: 'link', 'data-t': 'session.signOut' });
+  signOut.addEventListener('click', async () => {
+    try { await api('/api/session', { method: 'DELETE' }); } finally { location.assign('/login?signedOut'); }
+  });
   document.body.prepend(h('header', { class: 'bar' },
     h('a', { href: '/', class: 'brand', 'data-t': 'app.name' }),
     h('nav', { 'data-t-label': 'app.name' },
-      consoles.map(name => h('a', { href: `/${name}`, 'data-t': `nav.${name}`, 'aria-current': name === current ? 'page' : null }))),
-    light));
+      consoles.filter(([, role]) => user.roles?.includes(role))
+        .map(([name]) => h('a', { href: `/${name}`, 'data-t': `nav.${name}`, 'aria-current': name === current ? 'page' : null }))),
+    h('div', { class: 'session' },
+      light,
+      h('span', { id: 'signed-in', class: 'who' }, t('session.signedInAs', { name: user.displayName ?? '', roles: (user.roles ?? []).map(r => tOr(`role.${r}`, r)).join(', ') })),
+      signOut)));
   translate();
-  return state => {
+  const showConnection = state => {
     light.hidden = false;
     light.dataset.state = state;
     light.textContent = t(`connection.${state}`);
   };
+  return { user, showConnection };
+}
+
+/** A line saying this console is not for the signed-in user's role. */
+export function notForYou(role) {
+  document.querySelector('main').replaceChildren(h('p', { class: 'problem', role: 'alert' }, t('session.notForYou', { role: tOr(`role.${role}`, role) })));
 }
 
 /** A problem from the API in the user's words; the API's own detail (English, for support) goes in the title. */
 export function showProblem(target, problem) {
   let message;
+  const coded = problem?.body?.code && tOr(`problem.code.${problem.body.code}`, null);
   if (problem?.status === 0) message = t('problem.network');
+  else if (coded) message = coded;
+  else if (problem?.status === 403) message = t('problem.forbidden');
+  else if (problem?.status === 413) message = t('problem.tooLarge');
+  else if (problem?.status === 429) message = t('problem.tooMany');
   else if (problem?.status === 503) message = t('problem.unavailable');
   else if (problem?.field && problem.status === 400) message = t('problem.field', { label: fieldLabel(problem.field) });
   else if (problem?.status === 409) message = t('problem.conflict');
   else message = t('problem.generic', { status: problem?.status ?? '?' });
-  target.textContent = problem?.message && problem.status !== 0 ? `${message} ${problem.message}` : message;
+  // A problem the consoles know by its code is said in Dutch alone; otherwise the API's own detail follows, for support.
+  target.textContent = problem?.message && problem.status !== 0 && !coded ? `${message} ${problem.message}` : message;
   target.hidden = false;
 }
 
