@@ -2,24 +2,36 @@
 # deploy/postgres.sh -- run ContactRouter's own private PostgreSQL cluster.
 #
 # Usage: deploy/postgres.sh start|stop|status|reset
+#        deploy/postgres.sh tls <dir>
 #
 #   start   install Debian's postgresql package if missing, then start the
-#           private cluster (no-op if it is already running), make sure the
-#           'contactrouter' role and database exist, and wait until it accepts
-#           connections (timeout: $POSTGRES_START_TIMEOUT seconds, default 60).
-#           Ends with the line "PostgreSQL ready on 127.0.0.1:5433".
+#           private cluster (if it is already running: apply this script's
+#           current settings with a reload), make sure the 'contactrouter'
+#           role (with its password) and database exist, and wait until it
+#           accepts connections (timeout: $POSTGRES_START_TIMEOUT seconds,
+#           default 60). Ends with the line "PostgreSQL ready on 127.0.0.1:5433".
 #   stop    stop the private cluster and wait for it to exit (no-op if stopped).
 #   status  print whether the cluster is running; exit 0 if running, 1 if not.
-#   reset   stop, then delete the cluster's data and logs.
+#   reset   stop, then delete the cluster's data and logs (the password in
+#           .secrets/ stays).
+#   tls     install <dir>/cert.pem and <dir>/key.pem (PEM) as the server's TLS
+#           certificate and turn TLS on (ssl = on; a reload, no restart).
+#           Until then the cluster serves no TLS.
 #
 # The cluster:
 #   * listens on 127.0.0.1:5433 only (a system cluster uses 5432, so both can
 #     run side by side; Debian's package may create and start one: we leave
 #     it alone);
 #   * lets the role 'contactrouter' (LOGIN CREATEDB, owner of the database
-#     'contactrouter') in from loopback without a password (trust), so the
-#     store's connection string is
-#       Host=127.0.0.1;Port=5433;Database=contactrouter;Username=contactrouter
+#     'contactrouter') in from loopback with its password, checked with
+#     SCRAM-SHA-256 (password_encryption = scram-sha-256). The password is
+#     $CONTACTROUTER_POSTGRES_PASSWORD if set, else the one in
+#     <repo>/.secrets/postgres-password, else a random one written there on
+#     the first start (deploy/secrets.sh). The script also writes it to
+#     <repo>/.secrets/pgpass (PostgreSQL's password-file format), which the
+#     store's default connection string names:
+#       Host=127.0.0.1;Port=5433;Database=contactrouter;Username=contactrouter;Passfile=.secrets/pgpass
+#     (psql reads it too: PGPASSFILE=.secrets/pgpass psql -h 127.0.0.1 -p 5433 -U contactrouter)
 #     The tests create and drop their own databases with that role. Nobody
 #     else gets in over TCP; the superuser 'postgres' only through the
 #     cluster's private Unix socket (peer authentication), which this script
@@ -50,20 +62,28 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop|status|reset" >&2
+    echo "usage: $0 start|stop|status|reset, or $0 tls <dir>" >&2
     exit 2
 }
 
-[[ $# -eq 1 ]] || usage
+[[ $# -ge 1 ]] || usage
 ACTION="$1"
-case "$ACTION" in start|stop|status|reset) ;; *) usage ;; esac
+case "$ACTION" in
+    start|stop|status|reset) [[ $# -eq 1 ]] || usage ;;
+    tls) [[ $# -eq 2 ]] || usage ;;
+    *) usage ;;
+esac
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/$(basename "${BASH_SOURCE[0]}")"
 REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd -P)"
+# shellcheck source=deploy/secrets.sh
+source "$(dirname "$SCRIPT_PATH")/secrets.sh"
 
 if [[ "$(id -u)" -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1; then
-        exec sudo -- bash "$SCRIPT_PATH" "$ACTION"
+        [[ "$ACTION" == tls ]] && set -- tls "$(cd "$2" && pwd -P)"
+        # shellcheck disable=SC2046
+        exec sudo $(sudo_preserve CONTACTROUTER_POSTGRES_PASSWORD) -- bash "$SCRIPT_PATH" "$@"
     fi
     echo "error: $0 must run as root (and sudo is not available)" >&2
     exit 1
@@ -74,6 +94,8 @@ HOST="127.0.0.1"
 PORT=5433
 ROLE="contactrouter"
 DATABASE="contactrouter"
+PASSWORD_FILE="$SECRETS_DIR/postgres-password"
+PGPASS_FILE="$SECRETS_DIR/pgpass"
 START_TIMEOUT="${POSTGRES_START_TIMEOUT:-60}"
 STOP_TIMEOUT=60
 
@@ -143,6 +165,7 @@ select_data_dir() {
     LOG_DIR="$DATA_DIR/log"
     LOG_FILE="$LOG_DIR/postgresql.log"
     SOCKET_DIR="$DATA_DIR/run"
+    TLS_DIR="$DATA_DIR/tls"
 }
 
 pg_ctl() {
@@ -193,7 +216,17 @@ prepare_data_dir() {
         }
         echo "include_if_exists = 'contactrouter.conf'" >>"$PGDATA/postgresql.conf"
     fi
-    # Rewritten on every start (see header).
+    write_config
+}
+
+# contactrouter.conf and pg_hba.conf: rewritten on every start (see header), and by 'tls'.
+write_config() {
+    local ssl="ssl = off"
+    if [[ -s "$TLS_DIR/cert.pem" && -s "$TLS_DIR/key.pem" ]]; then
+        ssl="ssl = on
+ssl_cert_file = '$TLS_DIR/cert.pem'
+ssl_key_file = '$TLS_DIR/key.pem'"
+    fi
     cat >"$PGDATA/contactrouter.conf" <<EOF
 # Generated by deploy/postgres.sh -- do not edit, rewritten on every start.
 listen_addresses = '$HOST'
@@ -206,22 +239,53 @@ synchronous_commit = off
 full_page_writes = off
 logging_collector = off
 log_min_messages = warning
+password_encryption = 'scram-sha-256'
+# TLS: on once 'deploy/postgres.sh tls <dir>' has installed a certificate in $TLS_DIR.
+$ssl
 EOF
     cat >"$PGDATA/pg_hba.conf" <<EOF
 # Generated by deploy/postgres.sh -- do not edit, rewritten on every start.
 # TYPE  DATABASE  USER           ADDRESS        METHOD
 local   all       $PG_USER                      peer
-host    all       $ROLE          127.0.0.1/32   trust
+host    all       $ROLE          127.0.0.1/32   scram-sha-256
 EOF
     chown "$PG_USER:$PG_USER" "$PGDATA/contactrouter.conf" "$PGDATA/pg_hba.conf"
     chmod 600 "$PGDATA/contactrouter.conf" "$PGDATA/pg_hba.conf"
 }
 
+# The role with its current password (the server stores only its SCRAM verifier), its database, and
+# .secrets/pgpass. The password reaches psql through stdin, never on a command line (visible in ps).
 ensure_role_and_database() {
-    psql_admin <<EOF
+    local password escaped
+    password="$(secret_password CONTACTROUTER_POSTGRES_PASSWORD "$PASSWORD_FILE")" || return 1
+    psql_admin <<EOF || return 1
 SELECT format('CREATE ROLE %I LOGIN CREATEDB', '$ROLE') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ROLE') \gexec
 SELECT format('CREATE DATABASE %I OWNER %I', '$DATABASE', '$ROLE') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$DATABASE') \gexec
+SET password_encryption = 'scram-sha-256';
+ALTER ROLE $ROLE PASSWORD '${password//\'/\'\'}';
 EOF
+    # pgpass lines are host:port:database:user:password, with ':' and '\' escaped by '\'.
+    escaped="${password//\\/\\\\}"
+    escaped="${escaped//:/\\:}"
+    write_secret "$PGPASS_FILE" "# Written by deploy/postgres.sh: the password of $PASSWORD_FILE (or \$CONTACTROUTER_POSTGRES_PASSWORD).
+$HOST:$PORT:*:$ROLE:$escaped
+localhost:$PORT:*:$ROLE:$escaped"
+    log "role $ROLE ready (password: ${CONTACTROUTER_POSTGRES_PASSWORD:+\$CONTACTROUTER_POSTGRES_PASSWORD, also in }$PASSWORD_FILE and $PGPASS_FILE)"
+}
+
+# Makes the running cluster re-read its configuration, and waits until new connections see it: a new
+# backend inherits the postmaster's configuration load time, which changes once it has reloaded.
+reload_config() {
+    local before after deadline=$((SECONDS + START_TIMEOUT))
+    before="$(psql_admin -At -c 'SELECT pg_conf_load_time()')" || return 1
+    pg_ctl reload >/dev/null || return 1
+    while after="$(psql_admin -At -c 'SELECT pg_conf_load_time()')" && [[ "$after" == "$before" ]]; do
+        if ((SECONDS >= deadline)); then
+            err "the cluster did not reload its configuration within ${START_TIMEOUT}s"
+            return 1
+        fi
+        sleep 0.1
+    done
 }
 
 # The superuser over the private socket: used before our role exists, so the
@@ -248,19 +312,28 @@ do_start() {
             dump_log
             exit 1
         fi
+        # It may have been started by an older version of this script: bring settings and password up to date.
+        LOG_OFFSET="$(stat -c %s "$LOG_FILE" 2>/dev/null || echo 0)"
+        write_config
+        if ! reload_config || ! ensure_role_and_database; then
+            err "PostgreSQL is running, but applying the settings or the role's password failed"
+            dump_log
+            exit 1
+        fi
         log "PostgreSQL cluster already running (data: $PGDATA)"
         echo "PostgreSQL ready on $HOST:$PORT"
         return 0
     fi
     if port_in_use; then
         # Another cluster on our port: another checkout's (same role and database, so usable) or a stranger.
-        if accepts_connections && PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -X -q -w -h "$HOST" -p "$PORT" -U "$ROLE" -d "$DATABASE" -c 'SELECT 1' >/dev/null 2>&1; then
+        if accepts_connections && PGCONNECT_TIMEOUT=5 PGPASSFILE="$PGPASS_FILE" "$PG_BIN/psql" -X -q -w -h "$HOST" -p "$PORT" -U "$ROLE" -d "$DATABASE" -c 'SELECT 1' >/dev/null 2>&1; then
             err "warning: a PostgreSQL server with role $ROLE is already running on $HOST:$PORT," \
                 "but not from $PGDATA (another checkout?); leaving it alone and using it"
             echo "PostgreSQL ready on $HOST:$PORT"
             return 0
         fi
-        err "port $HOST:$PORT is already in use by another process; cannot start the cluster"
+        err "port $HOST:$PORT is already in use by another process (or by another checkout's cluster whose" \
+            "role $ROLE has another password than $PGPASS_FILE); cannot start the cluster"
         exit 1
     fi
     prepare_data_dir
@@ -339,9 +412,46 @@ do_reset() {
     log "deleted $DATA_DIR"
 }
 
+# Installs a certificate (cert.pem and key.pem from directory $1) and turns TLS on, without a restart.
+do_tls() {
+    local src="$1" f
+    if ! is_installed; then
+        err "PostgreSQL is not installed; run '$0 start' first"
+        exit 1
+    fi
+    select_data_dir
+    for f in cert.pem key.pem; do
+        if [[ ! -s "$src/$f" ]]; then
+            err "$src/$f is missing or empty"
+            exit 1
+        fi
+    done
+    if ! is_running; then
+        err "the PostgreSQL cluster in $PGDATA is not running; run '$0 start' first"
+        exit 1
+    fi
+    install -d -m 700 -o "$PG_USER" -g "$PG_USER" "$TLS_DIR"
+    # PostgreSQL refuses a key file that others can read.
+    for f in cert.pem key.pem; do
+        install -m 600 -o "$PG_USER" -g "$PG_USER" "$src/$f" "$TLS_DIR/.$f.new"
+    done
+    for f in cert.pem key.pem; do
+        mv -f "$TLS_DIR/.$f.new" "$TLS_DIR/$f"
+    done
+    write_config
+    LOG_OFFSET="$(stat -c %s "$LOG_FILE" 2>/dev/null || echo 0)"
+    if ! reload_config || [[ "$(psql_admin -At -c 'SHOW ssl')" != on ]]; then
+        err "TLS did not come on with the certificate from $src"
+        dump_log
+        exit 1
+    fi
+    log "TLS certificate from $src installed in $TLS_DIR; TLS is on"
+}
+
 case "$ACTION" in
     start) do_start ;;
     stop) do_stop ;;
     status) do_status ;;
     reset) do_reset ;;
+    tls) do_tls "$2" ;;
 esac

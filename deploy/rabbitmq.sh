@@ -1,26 +1,43 @@
 #!/usr/bin/env bash
 # deploy/rabbitmq.sh -- run ContactRouter's own private RabbitMQ node.
 #
-# Usage: deploy/rabbitmq.sh start|stop|status|reset
+# Usage: deploy/rabbitmq.sh start|stop|status|reset|bounce
+#        deploy/rabbitmq.sh tls <dir>
 #
 #   start   install Debian's rabbitmq-server package if missing, then start the
-#           private node (no-op if it is already running). Waits until it is
-#           ready (timeout: $RABBITMQ_START_TIMEOUT seconds, default 120).
+#           private node (no-op if it is already running with the current
+#           configuration; restarted if it runs with an older one). Waits until
+#           it is ready (timeout: $RABBITMQ_START_TIMEOUT seconds, default 120).
+#           Then makes sure vhost and user 'contactrouter' exist (see below).
 #   stop    stop the private node and wait for it to exit (no-op if stopped).
 #   status  print whether the node is running; exit 0 if running, 1 if not.
-#   reset   stop, then delete the node's data and log directory.
+#   reset   stop, then delete the node's data and log directory (the password
+#           in .secrets/ stays).
+#   bounce  restart the broker application inside the running node.
+#   tls     install <dir>/ca.pem, <dir>/cert.pem and <dir>/key.pem (PEM) as the
+#           TLS listener's certificate; new connections get it at once.
 #
 # The node:
 #   * is named contactrouter@localhost and uses the repo's rabbitmq.conf
-#     (AMQP on 127.0.0.1:5682, guest/guest from loopback only);
+#     (AMQP on 127.0.0.1:5682, AMQP over TLS on 127.0.0.1:5683, guest from
+#     loopback only), copied to <data dir>/rabbitmq.conf on every start with
+#     @TLS_DIR@ filled in;
+#   * has vhost 'contactrouter' and user 'contactrouter' (no tags: not an
+#     administrator) with all permissions on that vhost and none elsewhere;
+#     its password is $CONTACTROUTER_RABBITMQ_PASSWORD if set, else the one in
+#     <repo>/.secrets/rabbitmq-password, else a random one written there on
+#     the first start (deploy/secrets.sh). The application's default
+#     Bus:PasswordFile is that file, and the tests read it;
+#   * serves TLS with <data dir>/tls/{ca,cert,key}.pem: a self-signed
+#     placeholder made with openssl on first start (for 127.0.0.1 and
+#     localhost), until 'tls <dir>' installs another one;
 #   * uses Erlang distribution port 25682 on 127.0.0.1 (a system node uses
 #     5672/25672, so both can run side by side);
 #   * keeps data + logs in <repo>/.rabbitmq/ (gitignored), owned by the
 #     'rabbitmq' user. If the rabbitmq user cannot reach the repo (some parent
 #     directory is not traversable/readable for it, e.g. a repo under a 0700
 #     home directory), the data dir falls back to
-#     /var/tmp/contactrouter-rabbitmq-<first 12 hex of sha256(repo path)>/ and
-#     rabbitmq.conf is copied there on every start;
+#     /var/tmp/contactrouter-rabbitmq-<first 12 hex of sha256(repo path)>/;
 #   * enables no plugins (empty enabled_plugins file), and ignores
 #     /etc/rabbitmq/{rabbitmq-env.conf,rabbitmq.conf,advanced.config,
 #     enabled_plugins} of the system installation.
@@ -51,20 +68,28 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop|status|reset|bounce" >&2
+    echo "usage: $0 start|stop|status|reset|bounce, or $0 tls <dir>" >&2
     exit 2
 }
 
-[[ $# -eq 1 ]] || usage
+[[ $# -ge 1 ]] || usage
 ACTION="$1"
-case "$ACTION" in start|stop|status|reset|bounce) ;; *) usage ;; esac
+case "$ACTION" in
+    start|stop|status|reset|bounce) [[ $# -eq 1 ]] || usage ;;
+    tls) [[ $# -eq 2 ]] || usage ;;
+    *) usage ;;
+esac
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/$(basename "${BASH_SOURCE[0]}")"
 REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd -P)"
+# shellcheck source=deploy/secrets.sh
+source "$(dirname "$SCRIPT_PATH")/secrets.sh"
 
 if [[ "$(id -u)" -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1; then
-        exec sudo -- bash "$SCRIPT_PATH" "$ACTION"
+        [[ "$ACTION" == tls ]] && set -- tls "$(cd "$2" && pwd -P)"
+        # shellcheck disable=SC2046
+        exec sudo $(sudo_preserve CONTACTROUTER_RABBITMQ_PASSWORD) -- bash "$SCRIPT_PATH" "$@"
     fi
     echo "error: $0 must run as root (and sudo is not available)" >&2
     exit 1
@@ -74,6 +99,10 @@ fi
 NODE="contactrouter@localhost"
 AMQP_HOST="127.0.0.1"
 AMQP_PORT=5682        # must match listeners.tcp.1 in rabbitmq.conf
+TLS_PORT=5683         # must match listeners.ssl.1 in rabbitmq.conf
+VHOST="contactrouter"
+APP_USER="contactrouter"
+PASSWORD_FILE="$SECRETS_DIR/rabbitmq-password"
 DIST_PORT=25682       # must match distribution.listener.port_range in rabbitmq.conf
 START_TIMEOUT="${RABBITMQ_START_TIMEOUT:-120}"
 STOP_TIMEOUT=60
@@ -131,13 +160,14 @@ as_rmq() {
 select_data_dir() {
     if as_rmq test -r "$CONF_SRC" -a -x "$REPO_ROOT"; then
         DATA_DIR="$REPO_ROOT/.rabbitmq"
-        CONF_FILE="$CONF_SRC"
     else
         local hash
         hash="$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)"
         DATA_DIR="/var/tmp/contactrouter-rabbitmq-$hash"
-        CONF_FILE="$DATA_DIR/rabbitmq.conf"   # copied from the repo on start
     fi
+    # The node reads a copy of the repo's rabbitmq.conf with @TLS_DIR@ filled in (written on start).
+    CONF_FILE="$DATA_DIR/rabbitmq.conf"
+    TLS_DIR="$DATA_DIR/tls"
     MNESIA_BASE="$DATA_DIR/mnesia"
     LOG_DIR="$DATA_DIR/log"
     PID_FILE="$MNESIA_BASE/$NODE.pid"
@@ -232,11 +262,41 @@ dump_logs() {
     err "---- end of logs ----"
 }
 
+# The configuration the node boots with: the repo's rabbitmq.conf with the TLS directory filled in.
+node_conf() {
+    sed "s|@TLS_DIR@|$TLS_DIR|g" "$CONF_SRC"
+}
+
+# The running node booted with another configuration (an older rabbitmq.conf, or one from before this
+# script copied it into the data dir): it must restart to pick up listeners, TLS and the like.
+conf_outdated() {
+    [[ "$(cat "$CONF_FILE" 2>/dev/null)" != "$(node_conf)" ]]
+}
+
+need_openssl() {
+    command -v openssl >/dev/null 2>&1 && return 0
+    log "openssl is not installed; installing Debian's package..."
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssl
+}
+
+# A self-signed certificate for 127.0.0.1 and localhost, so the TLS listener can start; made once.
+ensure_tls_placeholder() {
+    [[ -s "$TLS_DIR/ca.pem" && -s "$TLS_DIR/cert.pem" && -s "$TLS_DIR/key.pem" ]] && return 0
+    need_openssl
+    mkdir -p "$TLS_DIR"
+    chmod 700 "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=ContactRouter development node" \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2>/dev/null
+    cp "$TLS_DIR/cert.pem" "$TLS_DIR/ca.pem"
+    log "made a self-signed placeholder TLS certificate in $TLS_DIR"
+}
+
 prepare_data_dir() {
     mkdir -p "$MNESIA_BASE" "$LOG_DIR"
-    if [[ "$CONF_FILE" != "$CONF_SRC" ]]; then
-        cp "$CONF_SRC" "$CONF_FILE"
-    fi
+    node_conf >"$CONF_FILE"
+    ensure_tls_placeholder
+    chmod 600 "$TLS_DIR/key.pem"
     # No plugins at all (not even the ones enabled system-wide).
     echo '[].' >"$PLUGINS_FILE"
     cat >"$ENV_FILE" <<EOF
@@ -260,6 +320,28 @@ ensure_cookie() {
     fi
 }
 
+# Vhost and user 'contactrouter' (idempotent): the user gets the current password, no tags, all
+# permissions on the vhost and none on any other.
+ensure_app_user() {
+    local password vhost
+    password="$(secret_password CONTACTROUTER_RABBITMQ_PASSWORD "$PASSWORD_FILE")"
+    if ! ctl -s list_vhosts name | grep -qxF "$VHOST"; then
+        ctl -q add_vhost "$VHOST"
+    fi
+    # The password goes through stdin, never on a command line (visible in ps).
+    if ctl -s list_users | cut -f1 | grep -qxF "$APP_USER"; then
+        printf '%s\n' "$password" | ctl -q change_password "$APP_USER" >/dev/null
+    else
+        printf '%s\n' "$password" | ctl -q add_user "$APP_USER" >/dev/null
+    fi
+    ctl -q set_user_tags "$APP_USER"
+    ctl -q set_permissions -p "$VHOST" "$APP_USER" '.*' '.*' '.*'
+    while read -r vhost; do
+        [[ -n "$vhost" && "$vhost" != "$VHOST" ]] && ctl -q clear_permissions -p "$vhost" "$APP_USER"
+    done < <(ctl -s list_user_permissions "$APP_USER" | cut -f1)
+    log "user $APP_USER on vhost $VHOST ready (password: ${CONTACTROUTER_RABBITMQ_PASSWORD:+\$CONTACTROUTER_RABBITMQ_PASSWORD, also in }$PASSWORD_FILE)"
+}
+
 do_start() {
     is_installed || install_rabbitmq
     ensure_cookie
@@ -267,15 +349,21 @@ do_start() {
     rmq_env
     local pid
     if is_running; then
-        if node_pid >/dev/null; then
-            log "RabbitMQ node $NODE is already running on $AMQP_HOST:$AMQP_PORT (data: $DATA_DIR)"
-        else
+        if ! node_pid >/dev/null; then
             # Same node name, but its pid file is not in our data dir: it was
             # started from another checkout (or by hand). Use it anyway.
             err "warning: RabbitMQ node $NODE is already running, but not from $DATA_DIR" \
                 "(another checkout?); leaving it alone"
+            ensure_app_user
+            return 0
         fi
-        return 0
+        if ! conf_outdated; then
+            log "RabbitMQ node $NODE is already running on $AMQP_HOST:$AMQP_PORT (data: $DATA_DIR)"
+            ensure_app_user
+            return 0
+        fi
+        log "RabbitMQ node $NODE runs with an older configuration; restarting it"
+        do_stop
     fi
     if pid="$(node_pid)"; then
         err "RabbitMQ node $NODE has a live process (pid $pid) but does not answer;" \
@@ -340,6 +428,9 @@ do_start() {
     if [[ -z "$why" ]] && ! port_in_use "$AMQP_PORT"; then
         why="the node is up but nothing accepts connections on $AMQP_HOST:$AMQP_PORT"
     fi
+    if [[ -z "$why" ]] && ! port_in_use "$TLS_PORT"; then
+        why="the node is up but its TLS listener on $AMQP_HOST:$TLS_PORT is not (certificate in $TLS_DIR?)"
+    fi
     if [[ -n "$why" ]]; then
         err "RabbitMQ node $NODE failed to start: $why"
         dump_logs
@@ -351,7 +442,8 @@ do_start() {
         fi
         exit 1
     fi
-    log "RabbitMQ node $NODE ready on $AMQP_HOST:$AMQP_PORT"
+    ensure_app_user
+    log "RabbitMQ node $NODE ready on $AMQP_HOST:$AMQP_PORT (TLS: $TLS_PORT)"
 }
 
 do_stop() {
@@ -433,10 +525,40 @@ do_bounce() {
     log "RabbitMQ node $NODE restarted its broker application"
 }
 
+# Installs a certificate (ca.pem, cert.pem, key.pem from directory $1) for the TLS listener. Erlang's TLS
+# keeps certificate files it has read in a cache; clearing it makes the next connection read the new ones.
+do_tls() {
+    local src="$1" f
+    select_data_dir
+    rmq_env
+    for f in ca.pem cert.pem key.pem; do
+        if [[ ! -s "$src/$f" ]]; then
+            err "$src/$f is missing or empty"
+            exit 1
+        fi
+    done
+    if ! is_running || ! node_pid >/dev/null; then
+        err "RabbitMQ node $NODE is not running from $DATA_DIR; run '$0 start' first"
+        exit 1
+    fi
+    mkdir -p "$TLS_DIR"
+    for f in ca.pem cert.pem key.pem; do
+        install -m 600 -o "$RMQ_USER" -g "$RMQ_USER" "$src/$f" "$TLS_DIR/.$f.new"
+    done
+    for f in ca.pem cert.pem key.pem; do
+        mv -f "$TLS_DIR/.$f.new" "$TLS_DIR/$f"
+    done
+    chown "$RMQ_USER:$RMQ_USER" "$TLS_DIR"
+    chmod 700 "$TLS_DIR"
+    ctl -q eval 'ssl:clear_pem_cache().' >/dev/null
+    log "TLS certificate from $src installed in $TLS_DIR"
+}
+
 case "$ACTION" in
     start) do_start ;;
     stop) do_stop ;;
     status) do_status ;;
     reset) do_reset ;;
     bounce) do_bounce ;;
+    tls) do_tls "$2" ;;
 esac

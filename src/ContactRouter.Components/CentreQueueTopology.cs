@@ -37,11 +37,7 @@ public static class CentreQueueTopology
     /// <summary>Declares the centre exchanges and queues and binds them, as MassTransit's receive endpoint does.</summary>
     public static async Task Declare(BusOptions bus, IEnumerable<string> centres, CancellationToken ct)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = bus.Host, Port = bus.Port, VirtualHost = bus.VirtualHost, UserName = bus.Username, Password = bus.Password,
-            ClientProvidedName = "contactrouter-topology",
-        };
+        var factory = bus.ConnectionFactory("contactrouter-topology");
         await using var connection = await factory.CreateConnectionAsync(ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         foreach (var centre in centres)
@@ -69,6 +65,8 @@ public sealed class CentreQueueDeclarer(IOptions<BusOptions> bus, ILogger<Centre
 
     public async Task StartAsync(CancellationToken ct)
     {
+        // A missing password is a setting to fix, not a broker still coming up: fail at once, not after the retries.
+        bus.Value.ResolvePassword();
         await Retry.ExecuteAsync(async token => await CentreQueueTopology.Declare(bus.Value, Routing.CentreCatalog.All, token), ct);
         log.LogInformation("Centre queues declared on {Host}:{Port}", bus.Value.Host, bus.Value.Port);
     }

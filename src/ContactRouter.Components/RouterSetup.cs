@@ -93,11 +93,7 @@ public static class RouterSetup
             if (bus.Transport == BusTransport.RabbitMq)
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(bus.Host, (ushort)bus.Port, bus.VirtualHost, h =>
-                    {
-                        h.Username(bus.Username);
-                        h.Password(bus.Password);
-                    });
+                    bus.ConfigureHost(cfg); // host, user, password (Bus:Password or Bus:PasswordFile), TLS
                     foreach (var (queue, configure) in endpoints)
                         cfg.ReceiveEndpoint(queue, e =>
                         {

@@ -63,6 +63,7 @@ public static class RouterStore
         // Npgsql quietly skips a password file that is not there, and the server then refuses "no password": say which file.
         if (provider == StoreProvider.Postgres
             && new NpgsqlConnectionStringBuilder(connectionString) is { Password: null or "", Passfile: { Length: > 0 } passfile }
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PGPASSWORD"))
             && !File.Exists(passfile))
             throw new InvalidOperationException(
                 $"Store:ConnectionString names the password file Passfile={passfile}, which does not exist ({Path.GetFullPath(passfile)}). " +
