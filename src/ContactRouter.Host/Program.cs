@@ -5,6 +5,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddContactRouter();
 var hosting = builder.Configuration.GetSection(HostingOptions.Section).Get<HostingOptions>() ?? new HostingOptions();
+// Problem answers everywhere (a worker-only process too: its exception handler writes them).
+builder.Services.AddProblemDetails();
 if (hosting.Api) builder.AddRouterApi();
 
 var app = builder.Build();
