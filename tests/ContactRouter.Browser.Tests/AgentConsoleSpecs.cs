@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using ContactRouter.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContactRouter.Browser.Tests;
@@ -13,10 +14,8 @@ public sealed class When_an_agent_takes_a_call_in_the_console(ConsoleHost host) 
         // A caller known from an earlier contact at another centre.
         (await host.Api.PutAsJsonAsync("/api/customers/+31687654321", new { name = "J. Jansen" })).EnsureSuccessStatusCode();
 
-        await using var console = await host.Open("/agent", nameof(When_an_agent_takes_a_call_in_the_console));
+        await using var console = await host.Open("/agent", nameof(When_an_agent_takes_a_call_in_the_console), Person.Agent("anna"));
         var page = console.Page;
-        await page.GetByLabel("Medewerker").SelectOptionAsync("anna");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Beginnen" }).ClickAsync();
         await Expect(page.Locator("#agent-name")).ToHaveTextAsync("Anna de Vries");
         await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
 
@@ -69,9 +68,9 @@ public sealed class When_an_overflowed_caller_rings_at_an_agent(ConsoleHost host
         await host.Handle("bram", earlier, "callback", "Wil terugbellen over bijzondere bijstand.");
         (await host.Api.PostAsJsonAsync("/api/callbacks", new { centre = "sociaal", caller, question = "Aanvraag bijzondere bijstand: welke stukken?" })).EnsureSuccessStatusCode();
 
-        // Straight to the desk by link; Bram is still in wrap-up and clicks available at once, before the page's
-        // stream has said anything (the console knows who sits there from the link).
-        await using var console = await host.Open("/agent?agent=bram", nameof(When_an_overflowed_caller_rings_at_an_agent));
+        // Straight to the desk; Bram is still in wrap-up and clicks available at once, before the page's stream has
+        // said anything (the console knows who sits there from the sign-in).
+        await using var console = await host.Open("/agent", nameof(When_an_overflowed_caller_rings_at_an_agent), Person.Agent("bram"));
         var page = console.Page;
         await page.GetByRole(AriaRole.Button, new() { Name = "Beschikbaar" }).ClickAsync();
         await Expect(page.Locator("#agent-status")).ToHaveTextAsync("Beschikbaar");
@@ -116,7 +115,7 @@ public sealed class When_a_callback_rings_at_an_agent(ConsoleHost host) : IClass
         }));
         var callbackId = booked["callbackId"]!.GetValue<string>();
 
-        await using var console = await host.Open("/agent?agent=carla", nameof(When_a_callback_rings_at_an_agent));
+        await using var console = await host.Open("/agent", nameof(When_a_callback_rings_at_an_agent), Person.Agent("carla"));
         var page = console.Page;
         await Expect(page.Locator("#agent-status")).ToHaveTextAsync("Beschikbaar");
 

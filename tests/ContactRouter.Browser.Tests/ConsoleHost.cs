@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ContactRouter.Tests;
 
 namespace ContactRouter.Browser.Tests;
 
@@ -42,6 +43,7 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
         // A caller nobody at home can take moves to a neighbour after a second, so a test sees overflow without waiting 20 s.
         builder.UseSetting("Overflow:OverflowAfter", "00:00:01");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in ContactRouter.Tests.TestSecrets.Settings()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
@@ -55,7 +57,8 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         BaseAddress = new Uri(addresses.First());
-        Api = CreateClient();
+        // Each request by the account whose job it is (the exchange queues, the admin registers agents, ...).
+        Api = SignedIn(null, out _);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -66,8 +69,12 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser tab at 1280×800 that saves a screenshot named after the test when it is disposed, pass or fail.</summary>
-    public async Task<ConsolePage> Open(string path, string test)
+    /// <summary>
+    /// A fresh browser tab at 1280×800, signed in as <paramref name="person"/> (signed in over the API, its session cookie
+    /// handed to the browser; the sign-in page itself has its own tests), that saves a screenshot named after the test
+    /// when it is disposed, pass or fail. Without a person the tab is signed out.
+    /// </summary>
+    public async Task<ConsolePage> Open(string path, string test, Person? person = null)
     {
         var context = await _browser!.NewContextAsync(new()
         {
@@ -76,11 +83,27 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
             AcceptDownloads = true,
             Locale = "nl-NL",
         });
+        if (person is not null)
+        {
+            (await SignedIn(person, out var handler).GetAsync("/api/me")).EnsureSuccessStatusCode();
+            await context.AddCookiesAsync(handler.CookiesOf(person)!.GetAllCookies()
+                .Select(c => new Cookie { Name = c.Name, Value = c.Value, Url = BaseAddress.ToString() }));
+        }
         var page = await context.NewPageAsync();
         Directory.CreateDirectory(ConsolePage.ScreenshotFolder);
         var console = new ConsolePage(page, test);
         await page.GotoAsync(path);
         return console;
+    }
+
+    /// <summary>
+    /// A client on the real Kestrel address signed in as <paramref name="person"/> (null: the account whose job each
+    /// request is). Its socket handler keeps no cookies of its own: each account's session cookies stay with that account.
+    /// </summary>
+    private HttpClient SignedIn(Person? person, out StaffHandler handler)
+    {
+        handler = new StaffHandler(Services, person) { InnerHandler = new SocketsHttpHandler { UseCookies = false } };
+        return new HttpClient(handler) { BaseAddress = BaseAddress };
     }
 
     public async Task<JsonNode> Json(HttpResponseMessage response)

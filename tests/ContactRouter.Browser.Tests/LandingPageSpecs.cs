@@ -1,3 +1,5 @@
+using ContactRouter.Tests;
+
 namespace ContactRouter.Browser.Tests;
 
 /// <summary>The landing page: the three consoles, each with one line, and a caller let in by hand.</summary>
@@ -6,8 +8,12 @@ public sealed class When_a_newcomer_opens_the_landing_page(ConsoleHost host) : I
     [Fact]
     public async Task Should_link_the_three_consoles_and_let_a_caller_in_that_reaches_the_centre()
     {
-        await using var console = await host.Open("/", nameof(When_a_newcomer_opens_the_landing_page));
+        // Someone with every role sees every console; letting a caller in by hand is the administrator's try-out.
+        var everything = new Person("chef", ["agent", "teamlead", "reception", "admin"], AgentId: "chef", Centre: "sociaal");
+        await using var console = await host.Open("/", nameof(When_a_newcomer_opens_the_landing_page), everything);
         var page = console.Page;
+        await Expect(page.Locator("#signed-in")).ToContainTextAsync("chef");
+        await Expect(page.Locator("#to-admin")).ToHaveAttributeAsync("href", "/admin");
         await Expect(page.Locator("#to-agent")).ToHaveAttributeAsync("href", "/agent");
         await Expect(page.Locator("#to-agent")).ToContainTextAsync("Gesprekken aannemen");
         await Expect(page.Locator("#to-teamlead")).ToHaveAttributeAsync("href", "/teamlead");

@@ -1,3 +1,4 @@
+using ContactRouter.Tests;
 using System.Net.Http.Json;
 
 namespace ContactRouter.Browser.Tests;
@@ -26,9 +27,10 @@ public sealed class When_reception_books_a_callback_for_a_full_centre(ConsoleHos
         }
         (await host.Api.PutAsJsonAsync($"/api/customers/{caller}", new { name = "Dhr. De Boer" })).EnsureSuccessStatusCode();
 
-        await using var console = await host.Open("/reception", nameof(When_reception_books_a_callback_for_a_full_centre));
+        await using var console = await host.Open("/reception", nameof(When_reception_books_a_callback_for_a_full_centre), Person.Reception);
         var page = console.Page;
         await page.GetByLabel("Telefoonnummer", new() { Exact = true }).FillAsync(caller);
+        await page.GetByLabel("Reden (komt in het toegangslog)").FillAsync("terugbelverzoek verhuizing");
         await page.GetByRole(AriaRole.Button, new() { Name = "Zoeken" }).ClickAsync();
         await Expect(page.Locator("#customer")).ToContainTextAsync("Dhr. De Boer");
 

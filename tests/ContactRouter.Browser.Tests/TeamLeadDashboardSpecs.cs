@@ -1,3 +1,4 @@
+using ContactRouter.Tests;
 using System.Net.Http.Json;
 using System.Text;
 
@@ -9,7 +10,7 @@ public sealed class When_a_team_lead_watches_the_dashboard(ConsoleHost host) : I
     [Fact]
     public async Task Should_change_the_tile_of_a_centre_live_and_export_the_days_contacts()
     {
-        await using var console = await host.Open("/teamlead", nameof(When_a_team_lead_watches_the_dashboard));
+        await using var console = await host.Open("/teamlead", nameof(When_a_team_lead_watches_the_dashboard), Person.TeamLead());
         var page = console.Page;
         var tile = page.Locator("article[data-centre='sociaal']");
         await Expect(tile.Locator("h2")).ToHaveTextAsync("Sociaal Domein");
@@ -56,7 +57,7 @@ public sealed class When_the_dashboards_connection_drops(ConsoleHost host) : ICl
     [Fact]
     public async Task Should_say_so_and_come_back_live_by_itself_with_what_changed_meanwhile()
     {
-        await using var console = await host.Open("/", nameof(When_the_dashboards_connection_drops));
+        await using var console = await host.Open("/", nameof(When_the_dashboards_connection_drops), Person.TeamLead());
         var page = console.Page;
         // The stream refuses for a while, as a host that is restarting would.
         var refusing = true;

@@ -66,7 +66,8 @@ public sealed class StaffHandler(IServiceProvider host, Person? fixedPerson) : D
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestSecrets.ExchangeKey);
             return await base.SendAsync(request, ct);
         }
-        var session = await SessionOf(person, ct);
+        var origin = new Uri(request.RequestUri!.GetLeftPart(UriPartial.Authority));
+        var session = await SessionOf(person, origin, ct);
         var response = await Send(request, session.Cookies, session.Antiforgery, ct);
         if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
         // The session ended (the idle timeout, on a clock a spec moved hours ahead): sign in again, as a person would.
@@ -77,7 +78,7 @@ public sealed class StaffHandler(IServiceProvider host, Person? fixedPerson) : D
             again.Content = new ByteArrayContent(await request.Content.ReadAsByteArrayAsync(ct));
             foreach (var h in request.Content.Headers) again.Content.Headers.TryAddWithoutValidation(h.Key, h.Value);
         }
-        session = await SessionOf(person, ct);
+        session = await SessionOf(person, origin, ct);
         return await Send(again, session.Cookies, session.Antiforgery, ct);
     }
 
@@ -94,7 +95,10 @@ public sealed class StaffHandler(IServiceProvider host, Person? fixedPerson) : D
         return response;
     }
 
-    private async Task<Session> SessionOf(Person person, CancellationToken ct)
+    /// <summary>The session cookies of <paramref name="person"/> once a request was sent as them (for a browser to take over).</summary>
+    public CookieContainer? CookiesOf(Person person) => _sessions.TryGetValue(person.UserName, out var session) ? session.Cookies : null;
+
+    private async Task<Session> SessionOf(Person person, Uri origin, CancellationToken ct)
     {
         await _signingIn.WaitAsync(ct);
         try
@@ -102,15 +106,15 @@ public sealed class StaffHandler(IServiceProvider host, Person? fixedPerson) : D
             if (_sessions.TryGetValue(person.UserName, out var known)) return known;
             await EnsureAccount(host, person);
             var cookies = new CookieContainer();
-            var anonymous = await Me(cookies, ct);
-            var signIn = new HttpRequestMessage(HttpMethod.Post, new Uri(Base, "/api/session"))
+            var anonymous = await Me(cookies, origin, ct);
+            var signIn = new HttpRequestMessage(HttpMethod.Post, new Uri(origin, "/api/session"))
             {
                 Content = JsonContent.Create(new { userName = person.UserName, password = PasswordOf(person) }),
             };
             var answer = await Send(signIn, cookies, anonymous, ct);
             if (answer.StatusCode != HttpStatusCode.NoContent)
                 throw new InvalidOperationException($"Signing in {person.UserName} answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(ct)}");
-            var session = new Session(cookies, await Me(cookies, ct));
+            var session = new Session(cookies, await Me(cookies, origin, ct));
             _sessions[person.UserName] = session;
             return session;
         }
@@ -120,11 +124,9 @@ public sealed class StaffHandler(IServiceProvider host, Person? fixedPerson) : D
         }
     }
 
-    private static readonly Uri Base = new("http://localhost");
-
-    private async Task<string> Me(CookieContainer cookies, CancellationToken ct)
+    private async Task<string> Me(CookieContainer cookies, Uri origin, CancellationToken ct)
     {
-        var me = await Send(new HttpRequestMessage(HttpMethod.Get, new Uri(Base, "/api/me")), cookies, null, ct);
+        var me = await Send(new HttpRequestMessage(HttpMethod.Get, new Uri(origin, "/api/me")), cookies, null, ct);
         me.EnsureSuccessStatusCode();
         return JsonNode.Parse(await me.Content.ReadAsStringAsync(ct))!["antiforgeryToken"]!.GetValue<string>();
     }
