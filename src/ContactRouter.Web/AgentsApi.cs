@@ -107,13 +107,14 @@ public static partial class AgentsApi
 
     private static async Task<IResult> SetStatus(string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
+        // Who may act comes before what they asked: another agent learns nothing from a validation answer.
+        if (!user.IsAgent(agentId) && !user.IsInRole(StaffRoles.TeamLead)) return Answers.NotYourAgent(agentId);
         var (body, problem) = await JsonBody.Read<AgentStatusRequest>(request);
         if (problem is not null) return problem;
         if (body!.Status is null || !Presences.Contains(body.Status)) return Problems.Invalid("status", $"Status must be one of {string.Join(", ", Presences)}.");
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
         if (!user.IsAgent(agentId))
         {
-            if (!user.IsInRole(StaffRoles.TeamLead)) return Answers.NotYourAgent(agentId);
             if (agent is not null && agent.HomeCentre != user.Centre())
                 return Problems.Forbidden("agentId", $"Agent {agentId} works at {agent.HomeCentre}; you steer {user.Centre() ?? "no centre"}.", "not-your-centre");
             if (!TeamLeadPresences.Contains(body.Status))

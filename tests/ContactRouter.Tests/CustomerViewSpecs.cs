@@ -163,28 +163,6 @@ public sealed class When_a_customer_has_a_BSN : IAsyncLifetime
         (await _router.NewDbContext().Parties.FindAsync(Caller))!.Bsn.Should().Be(BsnValue, "it is stored for matching");
     }
 
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Capturing(lines, categoryName);
-        public void Dispose() { }
-
-        private sealed class Capturing(ConcurrentQueue<string> lines, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
-            {
-                lines.Enqueue($"{category} scope: {state}");
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {state} {exception}");
-            }
-        }
-    }
-
     private sealed class MessageCapture(ConcurrentQueue<string> messages) : IPublishObserver, ISendObserver
     {
         private void Capture<T>(T message) where T : class => messages.Enqueue($"{typeof(T).Name} {JsonSerializer.Serialize(message, message.GetType())}");

@@ -38,8 +38,9 @@ public sealed class FirstAdministrator(
         if (await users.Users.AnyAsync(ct)) return;
 
         var admin = options.Value.Admin;
-        var password = admin.Password ?? AccountsApi.OneTimePassword();
-        var account = new StaffAccount { UserName = admin.UserName, DisplayName = "Beheerder", MustChangePassword = admin.Password is null };
+        var given = !string.IsNullOrEmpty(admin.Password);
+        var password = given ? admin.Password! : AccountsApi.OneTimePassword();
+        var account = new StaffAccount { UserName = admin.UserName, DisplayName = "Beheerder", MustChangePassword = !given };
         var created = await users.CreateAsync(account, password);
         if (!created.Succeeded)
         {
@@ -53,7 +54,7 @@ public sealed class FirstAdministrator(
         db.AccessLog.Add(AccessLog.Entry(time.GetUtcNow(), "system", "system", AccessActions.AccountCreated, why: $"{admin.UserName}: admin"));
         await db.SaveChangesAsync(ct);
         log.LogInformation("Created the first administrator account {UserName}", admin.UserName);
-        if (admin.Password is not null) return;
+        if (given) return;
         // Once the server listens, so the address printed is the one to open.
         lifetime.ApplicationStarted.Register(() => Tell(admin.UserName, password));
     }
