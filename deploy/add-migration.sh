@@ -41,6 +41,9 @@ ef() {
 }
 
 (cd deploy && dotnet tool restore >/dev/null)
+# dotnet ef runs from deploy/, where the default connection string's relative Passfile is not found; Npgsql takes
+# PGPASSWORD first (only --remove connects, to ask whether the migration is applied).
+if [[ -z "${PGPASSWORD:-}" && -r .secrets/postgres-password ]]; then export PGPASSWORD="$(cat .secrets/postgres-password)"; fi
 # dotnet ef builds without restoring; build (and restore) once here, then --no-build for both providers.
 build
 
