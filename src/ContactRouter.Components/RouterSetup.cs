@@ -75,6 +75,8 @@ public static class RouterSetup
         });
         services.AddMassTransit(x =>
         {
+            // A municipality's router does not phone home: MassTransit's usage report to its makers stays off.
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             x.AddConsumer<CentreCommandConsumer, CentreCommandConsumerDefinition>().ExcludeFromConfigureEndpoints();
             x.AddConsumer<OverflowRouterConsumer, OverflowRouterConsumerDefinition>().ExcludeFromConfigureEndpoints();

@@ -48,13 +48,13 @@ public static class AccessLog
     public static string Clip(string? text, int max = MaxText)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        var safe = new StringBuilder(Math.Min(text.Length, max));
+        var safe = new StringBuilder(Math.Min(text.Length, max + 1));
         foreach (var c in text)
         {
-            var piece = char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString();
-            if (safe.Length + piece.Length > max - 1)
-                return safe.Append('…').ToString();
-            safe.Append(piece);
+            if (char.IsControl(c)) safe.Append($"\\u{(int)c:x4}");
+            else safe.Append(c);
+            // One over the limit is enough to know it must be cut.
+            if (safe.Length > max) return safe.ToString(0, max - 1) + "…";
         }
         return safe.ToString();
     }

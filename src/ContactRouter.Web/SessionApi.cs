@@ -62,7 +62,11 @@ public static class SessionApi
 
         var account = body.UserName.Length <= 256 ? await users.FindByNameAsync(body.UserName.Trim()) : null;
         if (account is null)
+        {
+            // As slow as checking a real password, so the answer's timing does not tell which names exist either.
+            users.PasswordHasher.HashPassword(new StaffAccount(), body.Password);
             return await Failed(db, time, body.UserName, "unknown user");
+        }
         var check = await signIn.CheckPasswordSignInAsync(account, body.Password, lockoutOnFailure: true);
         if (check.IsLockedOut)
         {

@@ -118,12 +118,14 @@ public sealed class When_someone_signs_in : RouterSpec
         var browser = new Browser(_router);
         await (await browser.SignIn("tineke", "not-her-password")).ShouldBeProblem(HttpStatusCode.Unauthorized, "password");
         await (await browser.SignIn("nobody\nforged line", "whatever")).ShouldBeProblem(HttpStatusCode.Unauthorized, "password");
+        await (await browser.SignIn(new string('x', 10_000), "whatever")).ShouldBeProblem(HttpStatusCode.Unauthorized, "password");
         (await (await browser.Http.GetAsync("/api/centres")).Content.ReadAsStringAsync()).Should().NotContain("burgerzaken");
 
         var log = (await _router.As(Person.Admin).GetJson("/api/access-log")).AsArray();
         log.Should().Contain(e => (string)e!["who"]! == "tineke" && (string)e["action"]! == "sign-in-failed");
         log.Should().Contain(e => (string)e!["who"]! == "nobody\\u000aforged line" && (string)e["action"]! == "sign-in-failed",
             "a typed name is escaped in the log: it cannot forge a line");
+        log.Should().Contain(e => ((string)e!["who"]!).StartsWith("xxxx") && ((string)e["who"]!).Length == 200, "and cut to 200 characters");
 
         (await browser.SignIn("tineke", TestSecrets.StaffPassword)).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await browser.Http.GetAsync("/api/centres")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -272,7 +274,9 @@ public sealed class When_staff_act_on_agents_and_customers : RouterSpec
         (await _http.SetStatus("anna", "available")).EnsureSuccessStatusCode();
         var contactId = await _http.Call("sociaal", Caller);
         await _http.AgentWhen("anna", a => (string?)a["offer"]?["contactId"] == contactId, "the offer");
-        (await anna.GetAsync(path)).StatusCode.Should().Be(HttpStatusCode.OK, "it rings at Anna");
+        // The customer view is built from the centres' events: the caller is known to it a moment after queueing.
+        var ringing = await Api.Eventually(() => anna.GetAsync(path), r => r.StatusCode != HttpStatusCode.NotFound, "the caller in the customer view");
+        ringing.StatusCode.Should().Be(HttpStatusCode.OK, "it rings at Anna");
         (await _router.As(Person.Agent("bram")).GetAsync(path)).StatusCode.Should().Be(HttpStatusCode.Forbidden, "not at Bram");
 
         // A team lead sees Anna's state, not who calls her.
