@@ -24,7 +24,7 @@ export function accessLogPanel(section) {
       list.replaceChildren(rows.length === 0 ? h('p', { class: 'muted' }, t('log.none')) : h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['log.at', 'log.who', 'log.action', 'log.customerColumn', 'log.why'].map(k => h('th', {}, t(k))))),
         h('tbody', {}, rows.map(r => h('tr', {},
-          h('td', {}, dayTime(r.at)), h('td', {}, `${r.who} (${r.role})`), h('td', {}, tOr(`log.action.${r.action}`, r.action)),
+          h('td', {}, dayTime(r.at)), h('td', {}, `${r.who} (${r.role.split(',').map(role => tOr(`role.${role}`, role)).join(', ')})`), h('td', {}, tOr(`log.action.${r.action}`, r.action)),
           h('td', {}, r.customer ?? ''), h('td', {}, r.why ?? ''))))));
     } catch (p) {
       markField(form, p);
