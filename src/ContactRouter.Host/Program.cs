@@ -12,7 +12,9 @@ if (hosting.Api) builder.AddRouterApi();
 var app = builder.Build();
 // A body Kestrel refuses while reading (too large, malformed chunks) is the client's fault: its own status, not 500.
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
-app.UseStatusCodePages();
+// A status without a body (401, 403, 404, 405) gets a problem answer whatever the client accepts: the default handler
+// answers text/plain to a client that asks for text/html or XML; Results.Problem writes the JSON then anyway.
+app.UseStatusCodePages(context => Results.Problem(statusCode: context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext));
 // A worker-only process (Router:Api=false) still answers /health and /alive; the consoles and sign-in come with the API.
 if (hosting.Api)
 {

@@ -123,8 +123,9 @@ public static partial class AccountsApi
     private static async Task<IResult?> Check(AccountRequest body, UserManager<StaffAccount> users, string userName)
     {
         if (body.Roles is null || body.Roles.Length == 0) return Problems.Invalid("roles", $"Give at least one role of {string.Join(", ", StaffRoles.People)}.");
-        if (body.Roles.FirstOrDefault(r => !StaffRoles.People.Contains(r)) is { } unknown)
-            return Problems.Invalid("roles", $"Unknown role '{AccessLog.Clip(unknown, 40)}'; roles are {string.Join(", ", StaffRoles.People)}.");
+        // Any, not FirstOrDefault(...) is { }: a null in the list ("roles":[null]) is unknown too, and Identity throws on it.
+        if (body.Roles.Any(r => !StaffRoles.People.Contains(r)))
+            return Problems.Invalid("roles", $"Unknown role '{AccessLog.Clip(body.Roles.First(r => !StaffRoles.People.Contains(r)) ?? "null", 40)}'; roles are {string.Join(", ", StaffRoles.People)}.");
         if (body.DisplayName is { Length: > 200 }) return Problems.Invalid("displayName", "A name is at most 200 characters.");
         var agentId = body.AgentId?.Trim();
         if (body.Roles.Contains(StaffRoles.Agent))

@@ -54,6 +54,9 @@ public static class CallbackApi
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
         if (key is { Length: > 100 }) return Problems.Invalid("Idempotency-Key", "An Idempotency-Key is at most 100 characters.");
 
+        // The calendar counts working days on from notBefore: near the end of DateTimeOffset's range (9999) that overflows.
+        if (body.NotBefore?.Year > Days.Last.Year) return Problems.Invalid("notBefore", $"A callback is booked before {Days.Last.Year + 1}.");
+
         var now = time.GetUtcNow();
         var notBefore = body.NotBefore is { } asked && asked < now && asked >= now - ClockSlack ? now : body.NotBefore;
         var callback = calendar.WithDefaults(centre, now, notBefore, body.NotAfter);
