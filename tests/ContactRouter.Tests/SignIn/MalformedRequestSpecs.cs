@@ -28,35 +28,21 @@ namespace ContactRouter.Tests.SignIn;
 /// </summary>
 public sealed class When_requests_are_malformed(ITestOutputHelper output) : RouterSpec
 {
-    private const string Caller = "+31611112222";
     private const int Seed = 20_261_123;
     private const int AtLeast = 1_000;
 
-    private static readonly Person Anna = Person.Agent("anna");
-    private static readonly Person Bram = Person.Agent("bram");
-    private static readonly Person Lead = Person.TeamLead("sociaal");
+    private static readonly Person Anna = EndpointWorld.Anna;
+    private static readonly Person Bram = EndpointWorld.Bram;
+    private static readonly Person Lead = EndpointWorld.Lead;
     /// <summary>Sends the requests of the endpoints any member of staff may use, so signing out (DELETE /api/session) ends nobody else's session.</summary>
     private static readonly Person Zoe = Person.Agent("zoe");
 
     /// <summary>
-    /// Who gets past each policy (RoleMatrixSpecs' table, as people): the first are the senders of the requests a
-    /// policy lets in; whoever is not listed is a forbidden sender.
+    /// Who gets past each policy (EndpointWorld's table): the first are the senders of the requests a policy lets in;
+    /// whoever is not listed is a forbidden sender. Zoe sends the requests any member of staff may make.
     /// </summary>
-    private static readonly Dictionary<string, Person[]> Allowed = new()
-    {
-        [Policies.Staff] = [Zoe, Anna, Bram, Lead, Person.Reception, Person.Admin],
-        [Policies.Agent] = [Anna],
-        [Policies.AgentOrTeamLead] = [Anna, Lead],
-        [Policies.AgentState] = [Anna, Lead, Person.Admin],
-        [Policies.TeamLead] = [Lead],
-        [Policies.TeamLeadOrAdmin] = [Lead, Person.Admin],
-        [Policies.Reception] = [Person.Reception],
-        [Policies.Admin] = [Person.Admin],
-        [Policies.CustomerView] = [Anna, Lead, Person.Reception],
-        [Policies.QueueContacts] = [Person.Exchange, Person.Admin],
-        [Policies.AbandonContacts] = [Person.Exchange],
-        [Policies.ReadContact] = [Anna, Lead, Person.Exchange],
-    };
+    private static readonly Dictionary<string, Person[]> Allowed = EndpointWorld.Allowed.ToDictionary(
+        row => row.Key, row => row.Key == Policies.Staff ? [Zoe, .. row.Value] : row.Value);
 
     private static readonly Person[] Everyone = [Anna, Bram, Lead, Person.Reception, Person.Admin, Person.Exchange];
 
@@ -91,7 +77,7 @@ public sealed class When_requests_are_malformed(ITestOutputHelper output) : Rout
         var targets = Targets();
         var unknown = targets.Where(t => !t.Anonymous && (t.Policy is null || !Allowed.ContainsKey(t.Policy))).Select(t => $"{t.Method} {t.Pattern}: {t.Policy}").ToList();
         unknown.Should().BeEmpty("every endpoint's policy has a row in this test's table (RoleMatrixSpecs names the endpoint without one)");
-        _values = await Arrange();
+        _values = await EndpointWorld.Arrange(_router, _http);
         _anonymous = _router.Anonymous();
 
         var random = new Random(Seed);
@@ -453,7 +439,7 @@ public sealed class When_requests_are_malformed(ITestOutputHelper output) : Rout
     {
         "centre" => "\"sociaal\"",
         "channel" => "\"phone\"",
-        "caller" => $"\"{Caller}\"",
+        "caller" => $"\"{EndpointWorld.Caller}\"",
         "priority" => "1",
         "topic" => "\"parkeren\"",
         "outcome" => "\"resolved\"",
@@ -661,34 +647,6 @@ public sealed class When_requests_are_malformed(ITestOutputHelper output) : Rout
     }
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..max] + "…";
-
-    /// <summary>A ringing world, so valid route values reach deep: Anna (sociaal) is connected to a caller, Bram works beside her, a callback is booked, a spare account and key.</summary>
-    private async Task<Dictionary<string, string>> Arrange()
-    {
-        (await _http.PutAgent("anna", "sociaal", new { sociaal = 5 })).EnsureSuccessStatusCode();
-        (await _http.PutAgent("bram", "sociaal", new { sociaal = 5 })).EnsureSuccessStatusCode();
-        (await _http.SetStatus("anna", "available")).EnsureSuccessStatusCode();
-        var contactId = await _http.Call("sociaal", Caller);
-        await _http.AgentWhen("anna", a => (string?)a["offer"]?["contactId"] == contactId, "offered the caller");
-        (await _http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId })).EnsureSuccessStatusCode();
-        await _http.ContactWhen(contactId, "connected");
-        var callback = await _http.PostAsJsonAsync("/api/callbacks", new { centre = "sociaal", caller = Caller, question = "Vraag" });
-        callback.StatusCode.Should().Be(HttpStatusCode.Created, await callback.Content.ReadAsStringAsync());
-        var admin = _router.As(Person.Admin);
-        (await admin.PostAsJsonAsync("/api/accounts", new { userName = "spare", roles = new[] { "reception" } })).StatusCode.Should().Be(HttpStatusCode.Created);
-        (await admin.PostAsJsonAsync("/api/machine-clients", new { name = "spare", scopes = "contacts:read" })).StatusCode.Should().Be(HttpStatusCode.Created);
-        return new Dictionary<string, string>
-        {
-            ["agentId"] = "anna",
-            ["contactId"] = contactId,
-            ["phone"] = Caller,
-            ["callbackId"] = (await callback.Json())["callbackId"]!.GetValue<string>(),
-            // Never "admin" or "exchange": a malformed request that still gets through must not take away the harness's own access.
-            ["userName"] = "spare",
-            ["name"] = "spare",
-            ["documentName"] = "v1",
-        };
-    }
 }
 
 /// <summary>

@@ -20,25 +20,6 @@ public sealed class When_every_endpoint_is_tried_by_every_role(ITestOutputHelper
 {
     private enum Actor { Anonymous, Agent, OtherAgent, TeamLead, Reception, Admin, Machine }
 
-    /// <summary>Who gets past each policy (the resource checks included: "Agent" is the agent the request is about).</summary>
-    private static readonly Dictionary<string, Actor[]> Allowed = new()
-    {
-        [Policies.Staff] = [Actor.Agent, Actor.OtherAgent, Actor.TeamLead, Actor.Reception, Actor.Admin],
-        [Policies.Agent] = [Actor.Agent],
-        [Policies.AgentOrTeamLead] = [Actor.Agent, Actor.TeamLead],
-        [Policies.AgentState] = [Actor.Agent, Actor.TeamLead, Actor.Admin],
-        [Policies.TeamLead] = [Actor.TeamLead],
-        [Policies.TeamLeadOrAdmin] = [Actor.TeamLead, Actor.Admin],
-        [Policies.Reception] = [Actor.Reception],
-        [Policies.Admin] = [Actor.Admin],
-        [Policies.CustomerView] = [Actor.Agent, Actor.TeamLead, Actor.Reception],
-        [Policies.QueueContacts] = [Actor.Machine, Actor.Admin],
-        [Policies.AbandonContacts] = [Actor.Machine],
-        [Policies.ReadContact] = [Actor.Agent, Actor.TeamLead, Actor.Machine],
-    };
-
-    private const string Caller = "+31611112222";
-
     [Fact]
     public async Task Should_let_in_exactly_whom_the_policy_names()
     {
@@ -47,21 +28,21 @@ public sealed class When_every_endpoint_is_tried_by_every_role(ITestOutputHelper
             .Select(e => e.RoutePattern.RawText).ToList();
         unguarded.Should().BeEmpty("every endpoint names an authorization policy or allows anonymous access explicitly");
         var unknown = endpoints.SelectMany(e => e.Metadata.GetOrderedMetadata<IAuthorizeData>()).Select(a => a.Policy ?? "(none)")
-            .Where(p => !Allowed.ContainsKey(p)).Distinct().ToList();
-        unknown.Should().BeEmpty("every policy in use has a row in this test's table");
+            .Where(p => !EndpointWorld.Allowed.ContainsKey(p)).Distinct().ToList();
+        unknown.Should().BeEmpty("every policy in use has a row in EndpointWorld's table");
 
-        var values = await Arrange();
+        var values = await EndpointWorld.Arrange(_router, _http);
+        var people = new Dictionary<Actor, Person>
+        {
+            [Actor.Agent] = EndpointWorld.Anna, [Actor.OtherAgent] = EndpointWorld.Bram, [Actor.TeamLead] = EndpointWorld.Lead,
+            [Actor.Reception] = Person.Reception, [Actor.Admin] = Person.Admin, [Actor.Machine] = Person.Exchange,
+        };
         var clients = new Dictionary<Actor, HttpClient>
         {
             // Signed out, but a real browser: it has the sign-in page's antiforgery token.
             [Actor.Anonymous] = await SignedOutBrowser(),
-            [Actor.Agent] = _router.As(Person.Agent("anna")),
-            [Actor.OtherAgent] = _router.As(Person.Agent("bram")),
-            [Actor.TeamLead] = _router.As(Person.TeamLead("sociaal")),
-            [Actor.Reception] = _router.As(Person.Reception),
-            [Actor.Admin] = _router.As(Person.Admin),
-            [Actor.Machine] = _router.As(Person.Exchange),
         };
+        foreach (var (actor, person) in people) clients[actor] = _router.As(person);
 
         // Reads first, then changes, signing out last: a change must not take away what a later row needs.
         var requests = endpoints
@@ -79,7 +60,7 @@ public sealed class When_every_endpoint_is_tried_by_every_role(ITestOutputHelper
             var policy = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).FirstOrDefault();
             foreach (var (actor, client) in clients)
             {
-                var allowed = anonymous || Allowed[policy!].Contains(actor);
+                var allowed = anonymous || (people.TryGetValue(actor, out var person) && EndpointWorld.Allowed[policy!].Contains(person));
                 var status = await Send(client, method, path);
                 tried++;
                 var page = !path.StartsWith("/api") && !anonymous;
@@ -115,32 +96,5 @@ public sealed class When_every_endpoint_is_tried_by_every_role(ITestOutputHelper
         var status = (int)response.StatusCode;
         await cancel.CancelAsync();
         return status;
-    }
-
-    /// <summary>A ringing world: Anna (sociaal) is connected to a caller, Bram works beside her, a callback is booked, a spare account and key to act on.</summary>
-    private async Task<Dictionary<string, string>> Arrange()
-    {
-        (await _http.PutAgent("anna", "sociaal", new { sociaal = 5 })).EnsureSuccessStatusCode();
-        (await _http.PutAgent("bram", "sociaal", new { sociaal = 5 })).EnsureSuccessStatusCode();
-        (await _http.SetStatus("anna", "available")).EnsureSuccessStatusCode();
-        var contactId = await _http.Call("sociaal", Caller);
-        await _http.AgentWhen("anna", a => (string?)a["offer"]?["contactId"] == contactId, "offered the caller");
-        (await _http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId })).EnsureSuccessStatusCode();
-        await _http.ContactWhen(contactId, "connected");
-        var callback = await _http.PostAsJsonAsync("/api/callbacks", new { centre = "sociaal", caller = Caller, question = "Vraag" });
-        callback.StatusCode.Should().Be(HttpStatusCode.Created, await callback.Content.ReadAsStringAsync());
-        var admin = _router.As(Person.Admin);
-        (await admin.PostAsJsonAsync("/api/accounts", new { userName = "spare", roles = new[] { "reception" } })).StatusCode.Should().Be(HttpStatusCode.Created);
-        (await admin.PostAsJsonAsync("/api/machine-clients", new { name = "spare", scopes = "contacts:read" })).StatusCode.Should().Be(HttpStatusCode.Created);
-        return new Dictionary<string, string>
-        {
-            ["agentId"] = "anna",
-            ["contactId"] = contactId,
-            ["phone"] = Caller,
-            ["callbackId"] = (await callback.Json())["callbackId"]!.GetValue<string>(),
-            ["userName"] = "spare",
-            ["name"] = "spare",
-            ["documentName"] = "v1",
-        };
     }
 }
