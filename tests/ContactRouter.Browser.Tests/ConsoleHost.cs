@@ -25,12 +25,23 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
     public const string Chromium = "/usr/bin/chromium";
 
     private readonly string _store = Path.Combine(Path.GetTempPath(), "contactrouter-browser", $"{Guid.NewGuid():N}.db");
+    private readonly int _port;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
     public ShiftedClock Clock { get; } = new();
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
+
+    public ConsoleHost() : this(0, new Dictionary<string, string?>()) { }
+
+    /// <summary>On loopback port <paramref name="port"/> (0: a free one), with <paramref name="settings"/> on top of the usual ones.</summary>
+    internal ConsoleHost(int port, IReadOnlyDictionary<string, string?> settings)
+    {
+        _port = port;
+        _settings = settings;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -44,6 +55,7 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Overflow:OverflowAfter", "00:00:01");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in ContactRouter.Tests.TestSecrets.Settings()) builder.UseSetting(key, value);
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
@@ -53,7 +65,7 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        UseKestrel(0);
+        UseKestrel(_port);
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         BaseAddress = new Uri(addresses.First());

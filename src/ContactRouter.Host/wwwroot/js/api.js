@@ -17,9 +17,19 @@ export function me() {
   return session;
 }
 
-/** To the sign-in page, and back here afterwards. */
+/** Set when the user signs out: the page is on its way to the sign-in page, which must then say so. */
+let signingOut = false;
+
+/** To the sign-in page, and back here afterwards (not while signing out: a call that meets the ended session then must not win). */
 export function signInAgain() {
+  if (signingOut) return;
   location.assign(`/login?returnUrl=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+/** Ends the session, then the sign-in page says "signed out". */
+export async function signOut() {
+  signingOut = true;
+  try { await api('/api/session', { method: 'DELETE' }); } finally { location.assign('/login?signedOut'); }
 }
 
 export async function api(path, { method = 'GET', body, headers = {} } = {}) {

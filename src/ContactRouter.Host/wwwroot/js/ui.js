@@ -1,7 +1,7 @@
 // What every console page shares: building elements safely, formatting in the municipality's time zone,
 // the page header, the connection light and showing a problem in the user's words.
 import { t, tOr, locale, translate } from './i18n.js';
-import { api, me, signInAgain } from './api.js';
+import { me, signInAgain, signOut as endSession } from './api.js';
 
 const zone = 'Europe/Amsterdam';
 
@@ -67,9 +67,7 @@ export async function startPage(current) {
   // The light shows once a live stream reports; a page without one has nothing to show there.
   const light = h('span', { id: 'connection', class: 'connection', role: 'status', hidden: true });
   const signOut = h('button', { type: 'button', id: 'sign-out', class: 'link', 'data-t': 'session.signOut' });
-  signOut.addEventListener('click', async () => {
-    try { await api('/api/session', { method: 'DELETE' }); } finally { location.assign('/login?signedOut'); }
-  });
+  signOut.addEventListener('click', endSession);
   document.body.prepend(h('header', { class: 'bar' },
     h('a', { href: '/', class: 'brand', 'data-t': 'app.name' }),
     h('nav', { 'data-t-label': 'app.name' },
