@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Claims;
 using ContactRouter.Routing;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Antiforgery;
@@ -17,7 +18,7 @@ public sealed record SignInRequest(string? UserName, string? Password, string? N
 
 public sealed record MeView(
     bool SignedIn, string? UserName, string? DisplayName, IReadOnlyList<string> Roles, string? AgentId, string? Centre,
-    string AntiforgeryToken, string? IdentityProvider, IReadOnlyList<string> Centres);
+    string AntiforgeryToken, string? IdentityProvider, IReadOnlyList<string> Centres, string? SignedInWith);
 
 /// <summary>Signing in and out, and who the console's user is.</summary>
 public static class SessionApi
@@ -33,6 +34,9 @@ public static class SessionApi
         session.MapDelete("/session", SignOut).RequireAuthorization(Policies.Staff);
         // The identity provider's sign-in starts here (a link on the sign-in page); its answer comes back to /signin-oidc.
         app.MapGet("/signin/oidc", SignInWithProvider).AllowAnonymous().WithTags("Session");
+        // Signing out there too (a form the console sends, with the antiforgery token): otherwise the next person at a
+        // shared desk would be signed straight back in as the last one by the provider's own session.
+        app.MapPost("/signout/oidc", SignOutAtProvider).RequireAuthorization(Policies.Staff).WithTags("Session");
         return app;
     }
 
@@ -43,10 +47,10 @@ public static class SessionApi
         var token = antiforgery.GetAndStoreTokens(http).RequestToken!;
         var provider = security.Value.Oidc.Enabled ? security.Value.Oidc.DisplayName : null;
         if (user.Identity?.IsAuthenticated != true || user.IsInRole(StaffRoles.Machine))
-            return TypedResults.Ok(new MeView(false, null, null, [], null, null, token, provider, CentreCatalog.All));
+            return TypedResults.Ok(new MeView(false, null, null, [], null, null, token, provider, CentreCatalog.All, null));
         return TypedResults.Ok(new MeView(true, user.Who(), user.FindFirst(StaffClaims.DisplayName)?.Value ?? user.Who(),
             user.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value).Distinct().ToList(), user.AgentId(), user.Centre(), token, provider,
-            CentreCatalog.All));
+            CentreCatalog.All, user.FindFirst(StaffClaims.SignedInWith)?.Value ?? "password"));
     }
 
     private static async Task<IResult> SignIn(
@@ -68,6 +72,7 @@ public static class SessionApi
             return await Failed(db, time, body.UserName, "unknown user");
         }
         var check = await signIn.CheckPasswordSignInAsync(account, body.Password, lockoutOnFailure: true);
+        var roles = check.Succeeded ? await users.GetRolesAsync(account) : [];
         if (check.IsLockedOut)
         {
             await Record(db, time, account.UserName!, "locked out");
@@ -75,6 +80,12 @@ public static class SessionApi
         }
         if (!check.Succeeded)
             return await Failed(db, time, account.UserName!, "wrong password");
+        if (roles.Count == 0)
+        {
+            // Nothing to do here: no session, and the page says why (an administrator took every role away).
+            await Record(db, time, account.UserName!, "no role");
+            return Problems.Forbidden("userName", "This account has no role in ContactRouter; ask an administrator.", "no-role");
+        }
         if (account.MustChangePassword)
         {
             if (string.IsNullOrEmpty(body.NewPassword))
@@ -86,8 +97,7 @@ public static class SessionApi
             await users.UpdateAsync(account);
         }
         await signIn.SignInAsync(account, isPersistent: false);
-        var roles = await users.GetRolesAsync(account);
-        db.AccessLog.Add(AccessLog.Entry(time.GetUtcNow(), account.UserName!, roles.Count == 0 ? "none" : string.Join(',', roles.Order()), AccessActions.SignIn, why: "password"));
+        db.AccessLog.Add(AccessLog.Entry(time.GetUtcNow(), account.UserName!, string.Join(',', roles.Order()), AccessActions.SignIn, why: "password"));
         await db.SaveChangesAsync();
         return TypedResults.NoContent();
     }
@@ -112,6 +122,16 @@ public static class SessionApi
         if (http.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.Oidc.Enabled)
             await http.SignOutAsync(SecuritySetup.OidcCookie);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> SignOutAtProvider(HttpContext http, ClaimsPrincipal user, IOptions<SecurityOptions> security)
+    {
+        if (!security.Value.Oidc.Enabled || user.FindFirst(StaffClaims.SignedInWith)?.Value != StaffClaims.Provider)
+            return Problems.NotFound("provider", "This session did not come from an identity provider; sign out with DELETE /api/session.");
+        await AccessLogApi.Write(http, user, AccessActions.SignOut, why: "identity provider");
+        await http.SignOutAsync(SecuritySetup.OidcCookie);
+        // The handler sends the browser to the provider's end-session endpoint with the ID token as hint; it comes back to /login?signedOut.
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/login?signedOut" }, [SecuritySetup.Oidc]);
     }
 
     private static IResult SignInWithProvider(string? returnUrl, IOptions<SecurityOptions> security)

@@ -60,31 +60,14 @@ public sealed class When_staff_sign_in_with_the_identity_provider(OidcConsoleHos
         signIns.Should().ContainSingle("one sign-in through the provider").Which["role"]!.GetValue<string>().Should().Be("teamlead");
         signIns[0]["why"]!.GetValue<string>().Should().Be("identity provider");
 
-        // Signing out while the dashboard still talks to the API: a call that meets the ended session before the
-        // sign-in page is there must not take the browser elsewhere. (The sign-in page is held back until one has.)
-        var signedOutPage = new Regex(@"/login\?signedOut$");
-        var held = new TaskCompletionSource();
-        await page.RouteAsync(signedOutPage, async route =>
-        {
-            await held.Task;
-            await route.ContinueAsync();
-        });
-        try
-        {
-            var leaving = page.WaitForRequestAsync(signedOutPage);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Uitloggen" }).ClickAsync();
-            await leaving;
-            // A new caller changes the tiles, so the dashboard reloads its chart: without a session now.
-            var refused = page.WaitForResponseAsync(r => r.Url.Contains("/api/centres/history") && r.Status == 401);
-            await Host.Call("sociaal", "+31611000077");
-            await refused;
-        }
-        finally
-        {
-            held.TrySetResult();
-        }
+        // Signing out ends the provider's session too: its button asks for the password again instead of signing
+        // the next person at this desk straight back in as her.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Uitloggen" }).ClickAsync();
         await Expect(page.Locator("#signin-notice")).ToHaveTextAsync("U bent uitgelogd.");
         (await AccessLogOf("tl.jansen")).Should().Contain(e => (string?)e["action"] == "sign-out");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Inloggen met {OidcConsoleHost.DisplayName}" }).ClickAsync();
+        await Expect(page.GetByLabel("Username")).ToBeVisibleAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"^{Regex.Escape(oidc.Provider.Authority)}/interaction/"));
 
         await page.GotoAsync("/teamlead");
         await Expect(page).ToHaveURLAsync(SignInPageFor("/teamlead"));
@@ -109,23 +92,21 @@ public sealed class When_staff_sign_in_with_the_identity_provider(OidcConsoleHos
     }
 
     [Fact]
-    public async Task Should_keep_a_provider_user_without_a_known_role_out_of_the_consoles()
+    public async Task Should_keep_a_provider_user_without_a_known_role_out_and_say_why()
     {
         await using var console = await Host.Open("/teamlead", "oidc-no-role");
         var page = console.Page;
         await Expect(page).ToHaveURLAsync(SignInPageFor("/teamlead"));
 
-        // The provider knows her, but gives her none of the app's roles.
-        var landed = await page.RunAndWaitForResponseAsync(() => SignInAtTheProvider(page, "nobody", "Nobody-Passw0rd!"),
-            new Uri(Host.BaseAddress, "/teamlead").ToString());
-        landed.Status.Should().Be(403, "a console page needs one of the staff roles");
-        await Expect(page).ToHaveURLAsync(new Uri(Host.BaseAddress, "/teamlead").ToString());
-        await Expect(page.Locator("#signed-in")).ToHaveCountAsync(0);
-        (await page.GotoAsync("/agent"))!.Status.Should().Be(403);
-        (await page.GotoAsync("/"))!.Status.Should().Be(403);
+        // The provider knows her, but gives her none of the app's roles: no session, and the sign-in page says why.
+        await SignInAtTheProvider(page, "nobody", "Nobody-Passw0rd!");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/login\?error=no-role$"));
+        await Expect(page.Locator("#signin-problem")).ToHaveTextAsync("Uw account heeft geen rol in ContactRouter. Vraag de beheerder om een rol.");
+        await page.GotoAsync("/teamlead");
+        await Expect(page).ToHaveURLAsync(SignInPageFor("/teamlead"));
 
-        // Signed in (the provider vouched for her), with no role: the access log says so.
-        (await AccessLogOf("nobody")).Should().Contain(e => (string?)e["action"] == "sign-in" && (string?)e["role"] == "none");
+        (await AccessLogOf("nobody")).Should().Contain(e => (string?)e["action"] == "sign-in-failed" && (string?)e["why"] == "identity provider: no role")
+            .And.NotContain(e => (string?)e["action"] == "sign-in");
     }
 
     [Fact]

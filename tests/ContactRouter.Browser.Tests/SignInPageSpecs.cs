@@ -49,6 +49,50 @@ public sealed class When_staff_sign_in_with_a_built_in_account(ConsoleHost host)
     }
 
     [Fact]
+    public async Task Should_say_signed_out_even_when_a_call_meets_the_ended_session_first()
+    {
+        await using var console = await host.Open("/teamlead", nameof(Should_say_signed_out_even_when_a_call_meets_the_ended_session_first), Person.TeamLead());
+        var page = console.Page;
+        await Expect(page.Locator(".tile")).ToHaveCountAsync(4);
+
+        // The sign-in page is held back until the dashboard, still running, has met the ended session (a 401): that
+        // answer must not send the browser elsewhere than to "signed out".
+        var signedOutPage = new System.Text.RegularExpressions.Regex(@"/login\?signedOut$");
+        var held = new TaskCompletionSource();
+        await page.RouteAsync(signedOutPage, async route =>
+        {
+            await held.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            var leaving = page.WaitForRequestAsync(signedOutPage);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Uitloggen" }).ClickAsync();
+            await leaving;
+            // A new caller changes the tiles, so the dashboard reloads its chart: without a session now.
+            var refused = page.WaitForResponseAsync(r => r.Url.Contains("/api/centres/history") && r.Status == 401);
+            await host.Call("sociaal", "+31611000077");
+            await refused;
+        }
+        finally
+        {
+            held.TrySetResult();
+        }
+        await Expect(page.Locator("#signin-notice")).ToHaveTextAsync("U bent uitgelogd.");
+    }
+
+    [Fact]
+    public async Task Should_tell_a_user_whose_role_a_console_is_not_for_so()
+    {
+        await using var console = await host.Open("/admin", nameof(Should_tell_a_user_whose_role_a_console_is_not_for_so), Person.Reception);
+        var page = console.Page;
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(
+            "Deze console is voor de rol beheerder; die heeft uw account niet. Vraag de beheerder erom.");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Beheer" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Receptie" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Should_say_the_account_is_locked_after_five_wrong_passwords()
     {
         await host.Json(await host.Api.PostAsJsonAsync("/api/accounts", new { userName = "rob.receptie", roles = new[] { "reception" } }));

@@ -28,7 +28,9 @@ public static class IdentityProvider
         o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
         o.SignInScheme = SecuritySetup.OidcCookie;
         o.MapInboundClaims = false;
-        o.SaveTokens = false;
+        // The ID token stays in the session cookie: signing out at the provider (RP-initiated logout) sends it as the hint.
+        o.SaveTokens = true;
+        o.SignedOutRedirectUri = "/login?signedOut";
         o.GetClaimsFromUserInfoEndpoint = true;
         o.Scope.Clear();
         foreach (var scope in oidc.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries)) o.Scope.Add(scope);
@@ -39,6 +41,14 @@ public static class IdentityProvider
         o.Events.OnTicketReceived = async context =>
         {
             context.Principal = Staff(context.Principal!, oidc, context.Principal!.Identity!.AuthenticationType);
+            if (!StaffRoles.People.Any(context.Principal.IsInRole))
+            {
+                // The provider knows them, but gives them none of ours: no session at all, and the sign-in page says why.
+                await AccessLogApi.Write(context.HttpContext, context.Principal, AccessActions.SignInFailed, why: "identity provider: no role");
+                context.Response.Redirect("/login?error=no-role");
+                context.HandleResponse();
+                return;
+            }
             await AccessLogApi.Write(context.HttpContext, context.Principal, AccessActions.SignIn, why: "identity provider");
         };
         o.Events.OnRemoteFailure = context =>
@@ -82,6 +92,7 @@ public static class IdentityProvider
         {
             new(ClaimTypes.Name, AccessLog.Clip(name, 100)),
             new(StaffClaims.DisplayName, AccessLog.Clip(token.FindFirstValue("name") ?? name, 100)),
+            new(StaffClaims.SignedInWith, StaffClaims.Provider),
         };
         claims.AddRange(token.FindAll(oidc.RoleClaim).Select(c => c.Value).Where(StaffRoles.People.Contains).Distinct()
             .Select(role => new Claim(ClaimTypes.Role, role)));

@@ -18,11 +18,16 @@ public static class SecurityHeaders
 
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
-        var limit = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBodyBytes;
+        var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        var limit = security.MaxRequestBodyBytes;
+        // Signing out at the identity provider is a form sent here that the browser follows to the provider.
+        var policy = security.Oidc.Enabled && Uri.TryCreate(security.Oidc.Authority, UriKind.Absolute, out var provider)
+            ? ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {provider.GetLeftPart(UriPartial.Authority)}")
+            : ContentSecurityPolicy;
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

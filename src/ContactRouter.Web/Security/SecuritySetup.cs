@@ -173,12 +173,13 @@ public static class SecuritySetup
 
     private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api") || status == StatusCodes.Status403Forbidden)
+        if (context.Request.Path.StartsWithSegments("/api"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;
         }
-        context.Response.Redirect(context.RedirectUri);
+        // A page: to sign in, or (signed in without the right role) to the sign-in page saying so, in Dutch.
+        context.Response.Redirect(status == StatusCodes.Status403Forbidden ? "/login?error=forbidden" : context.RedirectUri);
         return Task.CompletedTask;
     }
 }

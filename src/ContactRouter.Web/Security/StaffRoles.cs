@@ -33,6 +33,9 @@ public static class StaffClaims
     public const string CentreType = "centre";
     public const string DisplayName = "display_name";
     public const string Scope = "scope";
+    /// <summary>How the session began: <see cref="Provider"/> for the identity provider; absent for a built-in account.</summary>
+    public const string SignedInWith = "signed_in_with";
+    public const string Provider = "provider";
 
     public static string? AgentId(this ClaimsPrincipal user) => user.FindFirstValue(AgentIdType);
     public static string? Centre(this ClaimsPrincipal user) => user.FindFirstValue(CentreType);

@@ -134,6 +134,18 @@ public sealed class When_someone_signs_in : RouterSpec
     }
 
     [Fact]
+    public async Task Should_not_start_a_session_for_an_account_without_a_role()
+    {
+        await Account("roleless");
+        var browser = new Browser(_router);
+        var refused = await browser.SignIn("roleless", TestSecrets.StaffPassword);
+        (await refused.ShouldBeProblem(HttpStatusCode.Forbidden, "userName"))["code"]!.GetValue<string>().Should().Be("no-role");
+        (await browser.Me())["signedIn"]!.GetValue<bool>().Should().BeFalse();
+        (await _router.As(Person.Admin).GetJson("/api/access-log?user=roleless")).AsArray()
+            .Should().Contain(e => (string)e!["action"]! == "sign-in-failed" && (string)e["why"]! == "no role");
+    }
+
+    [Fact]
     public async Task Should_lock_the_account_after_five_wrong_passwords_even_for_the_right_one()
     {
         await Account("rob", StaffRoles.Reception);

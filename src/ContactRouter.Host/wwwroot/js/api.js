@@ -29,6 +29,22 @@ export function signInAgain() {
 /** Ends the session, then the sign-in page says "signed out". */
 export async function signOut() {
   signingOut = true;
+  const user = await me();
+  if (user.signedInWith === 'provider') {
+    // Out at the identity provider too, or its own session signs the next person at this desk straight back in.
+    // A form, so the browser follows the answer to the provider; it carries the antiforgery token as a field.
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = '/signout/oidc';
+    const token = document.createElement('input');
+    token.type = 'hidden';
+    token.name = '__RequestVerificationToken';
+    token.value = user.antiforgeryToken;
+    form.append(token);
+    document.body.append(form);
+    form.submit();
+    return;
+  }
   try { await api('/api/session', { method: 'DELETE' }); } finally { location.assign('/login?signedOut'); }
 }
 

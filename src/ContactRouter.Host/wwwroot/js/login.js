@@ -17,7 +17,8 @@ if (user.identityProvider) {
   $('#provider-link').textContent = t('signin.withProvider', { provider: user.identityProvider });
   $('#provider-link').href = `/signin/oidc?returnUrl=${encodeURIComponent(back)}`;
 }
-if (params.get('error') === 'provider') showProblem($('#signin-problem'), { status: 401, body: { code: 'provider-failed' } });
+const errors = { provider: 'provider-failed', 'no-role': 'no-role', forbidden: 'forbidden-page' };
+if (errors[params.get('error')]) showProblem($('#signin-problem'), { status: 403, body: { code: errors[params.get('error')] } });
 if (params.has('signedOut')) { $('#signin-notice').textContent = t('signin.signedOut'); $('#signin-notice').hidden = false; }
 $('#user-name').focus();
 

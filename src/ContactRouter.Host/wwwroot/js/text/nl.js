@@ -80,6 +80,8 @@ export default {
   'problem.code.locked-out': 'Dit account is tijdelijk geblokkeerd na te veel verkeerde wachtwoorden. Probeer het later of vraag de beheerder.',
   'problem.code.https-required': 'Inloggen kan alleen over een beveiligde verbinding (https).',
   'problem.code.provider-failed': 'Inloggen via het gemeente-account is niet gelukt. Probeer het opnieuw.',
+  'problem.code.no-role': 'Uw account heeft geen rol in ContactRouter. Vraag de beheerder om een rol.',
+  'problem.code.forbidden-page': 'Uw account heeft geen toegang tot die pagina. Log in met een account dat dat wel heeft.',
   'problem.code.passwords-differ': 'De twee nieuwe wachtwoorden zijn niet gelijk.',
   'problem.code.not-your-agent': 'U kunt alleen voor uzelf handelen.',
   'problem.code.not-your-contact': 'Dit gesprek is niet van u.',
