@@ -100,7 +100,9 @@ public sealed class CentreWorker(
 
         var changes = centre.TakeChanges();
         if (refusal is not null)
-            log.LogInformation("{Type} at {Centre} refused: {Field}: {Detail}", command.GetType().Name, command.Centre, refusal.Field, refusal.Detail);
+            // The detail quotes what the caller sent (an id): cut and escaped, so it can neither fill the log nor forge a line.
+            log.LogInformation("{Type} at {Centre} refused: {Field}: {Detail}", command.GetType().Name, command.Centre,
+                AccessLog.Clip(refusal.Field), AccessLog.Clip(refusal.Detail));
 
         if (!bookkeeping && changes.IsEmpty)
         {
