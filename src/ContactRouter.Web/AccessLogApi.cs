@@ -19,12 +19,12 @@ public static class AccessLogApi
 
     public static IEndpointRouteBuilder MapAccessLogApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/access-log", Read).WithTags("Access log").RequireAuthorization(Policies.TeamLeadOrAdmin);
+        app.MapGet("/api/access-log", Read).WithTags("Access log").RequireAuthorization(Policies.TeamLeadOrAdmin).Refusals(400, 401, 403);
         return app;
     }
 
     /// <summary>Newest first; <paramref name="user"/> and <paramref name="customer"/> (a phone number) narrow it down.</summary>
-    private static async Task<IResult> Read(string? user, string? customer, int? limit, RouterDbContext db)
+    private static async Task<Results<Ok<List<AccessLogView>>, ProblemHttpResult>> Read(string? user, string? customer, int? limit, RouterDbContext db)
     {
         var take = limit ?? 200;
         if (take is < 1 or > MaxRows) return Problems.Invalid("limit", $"A limit is 1–{MaxRows}.");

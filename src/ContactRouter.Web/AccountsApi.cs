@@ -31,13 +31,13 @@ public static partial class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/accounts").WithTags("Accounts").RequireAuthorization(Policies.Admin);
+        var accounts = app.MapGroup("/api/accounts").WithTags("Accounts").RequireAuthorization(Policies.Admin).Refusals(400, 401, 403, 404, 409);
         accounts.MapGet("", List);
         accounts.MapPost("", Create).Accepts<AccountRequest>("application/json");
         accounts.MapPut("/{userName}", Update).Accepts<AccountRequest>("application/json");
         accounts.MapPost("/{userName}/password", ResetPassword);
 
-        var machines = app.MapGroup("/api/machine-clients").WithTags("Accounts").RequireAuthorization(Policies.Admin);
+        var machines = app.MapGroup("/api/machine-clients").WithTags("Accounts").RequireAuthorization(Policies.Admin).Refusals(400, 401, 403, 404, 409);
         machines.MapGet("", ListMachines);
         machines.MapPost("", CreateMachine).Accepts<MachineClientRequest>("application/json");
         machines.MapDelete("/{name}", DeleteMachine);
@@ -52,7 +52,7 @@ public static partial class AccountsApi
         return TypedResults.Ok(views);
     }
 
-    private static async Task<IResult> Create(HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
+    private static async Task<Results<Created<AccountView>, ProblemHttpResult>> Create(HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
     {
         var (body, problem) = await JsonBody.Read<AccountRequest>(http.Request);
         if (problem is not null) return problem;
@@ -76,7 +76,7 @@ public static partial class AccountsApi
         return TypedResults.Created($"/api/accounts/{userName}", (await View(users, account, time)) with { OneTimePassword = password });
     }
 
-    private static async Task<IResult> Update(string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
+    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> Update(string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
     {
         var account = await users.FindByNameAsync(userName);
         if (account is null) return UnknownAccount(userName);
@@ -104,7 +104,7 @@ public static partial class AccountsApi
     }
 
     /// <summary>A new one-time password, shown once; the account is unlocked and must choose its own at the next sign-in.</summary>
-    private static async Task<IResult> ResetPassword(string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
+    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> ResetPassword(string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
     {
         var account = await users.FindByNameAsync(userName);
         if (account is null) return UnknownAccount(userName);
@@ -120,7 +120,7 @@ public static partial class AccountsApi
         return TypedResults.Ok((await View(users, account, time)) with { OneTimePassword = password });
     }
 
-    private static async Task<IResult?> Check(AccountRequest body, UserManager<StaffAccount> users, string userName)
+    private static async Task<ProblemHttpResult?> Check(AccountRequest body, UserManager<StaffAccount> users, string userName)
     {
         if (body.Roles is null || body.Roles.Length == 0) return Problems.Invalid("roles", $"Give at least one role of {string.Join(", ", StaffRoles.People)}.");
         // Any, not FirstOrDefault(...) is { }: a null in the list ("roles":[null]) is unknown too, and Identity throws on it.
@@ -151,7 +151,7 @@ public static partial class AccountsApi
         TypedResults.Ok((await db.MachineClients.AsNoTracking().OrderBy(c => c.Name).ToListAsync())
             .Select(c => new MachineClientView(c.Name, c.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.CreatedAt)).ToList());
 
-    private static async Task<IResult> CreateMachine(HttpContext http, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Created<MachineClientView>, ProblemHttpResult>> CreateMachine(HttpContext http, RouterDbContext db, TimeProvider time)
     {
         var (body, problem) = await JsonBody.Read<MachineClientRequest>(http.Request);
         if (problem is not null) return problem;
@@ -169,7 +169,7 @@ public static partial class AccountsApi
         return TypedResults.Created($"/api/machine-clients/{name}", new MachineClientView(name, scopes, client.CreatedAt, key));
     }
 
-    private static async Task<IResult> DeleteMachine(string name, HttpContext http, RouterDbContext db)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMachine(string name, HttpContext http, RouterDbContext db)
     {
         var client = await db.MachineClients.FirstOrDefaultAsync(c => c.Name == name);
         if (client is null) return Problems.NotFound("name", $"No machine client {AccessLog.Clip(name, 64)}.");
@@ -191,7 +191,7 @@ public static partial class AccountsApi
         return string.Join('-', groups);
     }
 
-    private static IResult UnknownAccount(string userName) => Problems.NotFound("userName", $"No account {AccessLog.Clip(userName, 64)}.");
+    private static ProblemHttpResult UnknownAccount(string userName) => Problems.NotFound("userName", $"No account {AccessLog.Clip(userName, 64)}.");
 
     [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}\z")]
     private static partial Regex UserNameFormat();

@@ -26,7 +26,7 @@ public static partial class AgentsApi
 
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup("/api/agents").WithTags("Agents");
+        var agents = app.MapGroup("/api/agents").WithTags("Agents").Refusals(400, 401, 403, 404, 409, 503);
         agents.MapPut("/{agentId}", Register).RequireAuthorization(Policies.Admin).Accepts<PutAgentRequest>("application/json");
         agents.MapGet("", List).RequireAuthorization(Policies.TeamLeadOrAdmin);
         agents.MapGet("/{agentId}", Get).RequireAuthorization(Policies.AgentState);
@@ -40,7 +40,7 @@ public static partial class AgentsApi
         return app;
     }
 
-    private static async Task<IResult> Register(string agentId, HttpRequest request, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Register(string agentId, HttpRequest request, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         if (!AgentIdFormat().IsMatch(agentId)) return Problems.Invalid("agentId", "An agent id is 1–64 letters, digits, '.', '_' or '-'.");
         var (body, problem) = await JsonBody.Read<PutAgentRequest>(request);
@@ -68,7 +68,7 @@ public static partial class AgentsApi
     }
 
     /// <summary>Who works where, and in which state, optionally of one centre.</summary>
-    private static async Task<IResult> List(string? centre, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<List<AgentSummaryView>>, ProblemHttpResult>> List(string? centre, RouterDbContext db, TimeProvider time)
     {
         if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
         var now = time.GetUtcNow();
@@ -78,7 +78,7 @@ public static partial class AgentsApi
     }
 
     /// <summary>An agent sees themselves with the caller's customer view; a team lead or administrator any agent, without it.</summary>
-    private static async Task<IResult> Get(string agentId, ClaimsPrincipal user, IServiceProvider sp)
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Get(string agentId, ClaimsPrincipal user, IServiceProvider sp)
     {
         if (user.IsInRole(StaffRoles.Agent) && !user.IsInRole(StaffRoles.TeamLead) && !user.IsInRole(StaffRoles.Admin) && !user.IsAgent(agentId))
             return Answers.NotYourAgent(agentId);
@@ -105,7 +105,7 @@ public static partial class AgentsApi
         await EventStream.Send(http, "agent", sp => Read(sp, agentId, reader));
     }
 
-    private static async Task<IResult> SetStatus(string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> SetStatus(string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         // Who may act comes before what they asked: another agent learns nothing from a validation answer.
         if (!user.IsAgent(agentId) && !user.IsInRole(StaffRoles.TeamLead)) return Answers.NotYourAgent(agentId);
@@ -125,7 +125,7 @@ public static partial class AgentsApi
             () => Result(sp, agentId, user.IsAgent(agentId) ? user : null));
     }
 
-    private static async Task<IResult> OfferAction(string agentId, HttpContext http, CentreClient centres, bool accept)
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> OfferAction(string agentId, HttpContext http, CentreClient centres, bool accept)
     {
         if (!http.User.IsAgent(agentId)) return Answers.NotYourAgent(agentId);
         var (body, problem) = await JsonBody.Read<OfferActionRequest>(http.Request);
@@ -139,7 +139,7 @@ public static partial class AgentsApi
             : await centres.Ask(new RejectOffer { Centre = agent.HomeCentre, AgentId = agentId, ContactId = body.ContactId }, () => Result(sp, agentId, http.User));
     }
 
-    private static async Task<IResult> Result(IServiceProvider sp, string agentId, ClaimsPrincipal? reader)
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Result(IServiceProvider sp, string agentId, ClaimsPrincipal? reader)
     {
         // A fresh scope: the request's context may have read the agent before the worker changed it.
         await using var scope = sp.CreateAsyncScope();

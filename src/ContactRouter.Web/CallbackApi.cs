@@ -4,6 +4,7 @@ using ContactRouter.Routing.Callbacks;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,16 +33,15 @@ public static class CallbackApi
 
     public static IEndpointRouteBuilder MapCallbackApi(this IEndpointRouteBuilder app)
     {
-        var callbacks = app.MapGroup("/api/callbacks").WithTags("Callbacks").RequireAuthorization(Policies.Reception);
-        callbacks.MapPost("", Book).Accepts<BookCallbackRequest>("application/json")
-            .Produces<CallbackView>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(409);
-        callbacks.MapGet("/{callbackId}", Get).Produces<CallbackView>().ProducesProblem(404);
-        callbacks.MapGet("", List).Produces<IReadOnlyList<CallbackView>>().ProducesProblem(400);
-        callbacks.MapDelete("/{callbackId}", Cancel).Produces<CallbackView>().ProducesProblem(404).ProducesProblem(409);
+        var callbacks = app.MapGroup("/api/callbacks").WithTags("Callbacks").RequireAuthorization(Policies.Reception).Refusals(400, 401, 403, 404, 409);
+        callbacks.MapPost("", Book).Accepts<BookCallbackRequest>("application/json");
+        callbacks.MapGet("/{callbackId}", Get);
+        callbacks.MapGet("", List);
+        callbacks.MapDelete("/{callbackId}", Cancel);
         return app;
     }
 
-    private static async Task<IResult> Book(HttpRequest request, CallbackCalendar calendar, CallbackBooking booking, TimeProvider time)
+    private static async Task<Results<Created<CallbackView>, ProblemHttpResult>> Book(HttpRequest request, CallbackCalendar calendar, CallbackBooking booking, TimeProvider time)
     {
         var (body, problem) = await JsonBody.Read<BookCallbackRequest>(request);
         if (problem is not null) return problem;
@@ -67,9 +67,9 @@ public static class CallbackApi
         {
             case BookingDecision.Booked when result.Appointment is { } appointment:
                 request.HttpContext.Response.Headers["Idempotent-Replayed"] = result.Replayed ? "true" : "false";
-                return Results.Created($"/api/callbacks/{appointment.Id}", CallbackView.Of(appointment));
+                return TypedResults.Created($"/api/callbacks/{appointment.Id}", CallbackView.Of(appointment));
             case BookingDecision.NoRoom noRoom:
-                return Results.Problem(
+                return TypedResults.Problem(
                     title: "No callback slot fits the window.",
                     detail: noRoom.Reason,
                     statusCode: StatusCodes.Status409Conflict,
@@ -86,14 +86,14 @@ public static class CallbackApi
         }
     }
 
-    private static async Task<IResult> Get(string callbackId, RouterDbContext db)
+    private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Get(string callbackId, RouterDbContext db)
     {
         var c = await db.Callbacks.AsNoTracking().FirstOrDefaultAsync(x => x.Id == callbackId);
-        return c is null ? UnknownCallback(callbackId) : Results.Ok(CallbackView.Of(c));
+        return c is null ? UnknownCallback(callbackId) : TypedResults.Ok(CallbackView.Of(c));
     }
 
     /// <summary>A day's callbacks (default today, the municipality's day), optionally of one centre: the reception's list.</summary>
-    private static async Task<IResult> List(string? centre, string? date, RouterDbContext db, CallbackCalendar calendar, TimeProvider time)
+    private static async Task<Results<Ok<List<CallbackView>>, ProblemHttpResult>> List(string? centre, string? date, RouterDbContext db, CallbackCalendar calendar, TimeProvider time)
     {
         if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
         if (Days.Read(date, time, calendar.TimeZone, out var day) is { } badDate) return badDate;
@@ -101,10 +101,10 @@ public static class CallbackApi
         var query = db.Callbacks.AsNoTracking().Where(c => c.SlotStart >= start && c.SlotStart < end);
         if (centre is not null) query = query.Where(c => c.Centre == centre);
         var rows = await query.OrderBy(c => c.SlotStart).ToListAsync();
-        return Results.Ok(rows.Select(CallbackView.Of).ToList());
+        return TypedResults.Ok(rows.Select(CallbackView.Of).ToList());
     }
 
-    private static async Task<IResult> Cancel(string callbackId, RouterDbContext db)
+    private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Cancel(string callbackId, RouterDbContext db)
     {
         var c = await db.Callbacks.FirstOrDefaultAsync(x => x.Id == callbackId);
         if (c is null) return UnknownCallback(callbackId);
@@ -123,8 +123,8 @@ public static class CallbackApi
         {
             return Problems.Conflict("callbackId", $"Callback {callbackId} changed while cancelling; look again.");
         }
-        return Results.Ok(CallbackView.Of(c));
+        return TypedResults.Ok(CallbackView.Of(c));
     }
 
-    private static IResult UnknownCallback(string callbackId) => Problems.NotFound("callbackId", $"No callback {callbackId}.");
+    private static ProblemHttpResult UnknownCallback(string callbackId) => Problems.NotFound("callbackId", $"No callback {callbackId}.");
 }

@@ -2,6 +2,7 @@ using ContactRouter.Components;
 using ContactRouter.Contracts;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Web;
@@ -12,7 +13,8 @@ namespace ContactRouter.Web;
 /// </summary>
 public sealed class CentreClient(IClientFactory clients, IOptions<HostingOptions> hosting)
 {
-    public async Task<IResult> Ask<T>(T command, Func<Task<IResult>> onAccepted) where T : CentreCommand
+    public async Task<Results<TAnswer, ProblemHttpResult>> Ask<T, TAnswer>(T command, Func<Task<Results<TAnswer, ProblemHttpResult>>> onAccepted)
+        where T : CentreCommand where TAnswer : IResult
     {
         var timeout = hosting.Value.CommandTimeout;
         var client = clients.CreateRequestClient<T>(CentreAddresses.For(command.Centre), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));

@@ -15,21 +15,21 @@ public static class CentresApi
 {
     public static IEndpointRouteBuilder MapCentresApi(this IEndpointRouteBuilder app)
     {
-        var centres = app.MapGroup("/api/centres").WithTags("Centres").RequireAuthorization(Policies.TeamLead);
+        var centres = app.MapGroup("/api/centres").WithTags("Centres").RequireAuthorization(Policies.TeamLead).Refusals(400, 401, 403);
         centres.MapGet("/stream", Stream).RequireRateLimiting(SecuritySetup.StreamLimit).Produces(200, contentType: "text/event-stream");
         centres.MapGet("/history", GetHistory);
         centres.MapGet("", GetCentres);
         return app;
     }
 
-    private static async Task<IResult> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing) =>
+    private static async Task<Ok<IReadOnlyList<CentreView>>> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing) =>
         TypedResults.Ok(await ReadCentres(db, time, routing.Value));
 
     /// <summary>
     /// The team lead's chart: per centre, contacts waiting and the service level of each <paramref name="minutes"/>-minute
     /// interval over the last <paramref name="hours"/> hours, the current interval last.
     /// </summary>
-    private static async Task<IResult> GetHistory(int? hours, int? minutes, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    private static async Task<Results<Ok<List<CentreHistoryView>>, ProblemHttpResult>> GetHistory(int? hours, int? minutes, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
     {
         var span = hours ?? 4;
         if (span is < 1 or > 24) return Problems.Invalid("hours", "Look back 1–24 hours.");

@@ -27,7 +27,7 @@ public static class ContactsApi
 
     public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
     {
-        var contacts = app.MapGroup("/api/contacts").WithTags("Contacts");
+        var contacts = app.MapGroup("/api/contacts").WithTags("Contacts").Refusals(400, 401, 403, 404, 409, 503);
         contacts.MapPost("", Queue).RequireAuthorization(Policies.QueueContacts).Accepts<QueueContactRequest>("application/json");
         contacts.MapGet("/{contactId}", Get).RequireAuthorization(Policies.ReadContact);
         contacts.MapPost("/{contactId}/abandon", Abandon).RequireAuthorization(Policies.AbandonContacts);
@@ -35,7 +35,7 @@ public static class ContactsApi
         return app;
     }
 
-    private static async Task<IResult> Queue(HttpRequest request, ISendEndpointProvider sender, TimeProvider time, IOptions<HostingOptions> hosting)
+    private static async Task<Results<Accepted<QueuedContactView>, ProblemHttpResult>> Queue(HttpRequest request, ISendEndpointProvider sender, TimeProvider time, IOptions<HostingOptions> hosting)
     {
         var (body, problem) = await JsonBody.Read<QueueContactRequest>(request);
         if (problem is not null) return problem;
@@ -76,7 +76,7 @@ public static class ContactsApi
     }
 
     /// <summary>An agent reads only a contact that is or was theirs; team leads and the exchange read any.</summary>
-    private static async Task<IResult> Get(string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get(string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is null) return Answers.UnknownContact(contactId);
@@ -85,7 +85,7 @@ public static class ContactsApi
         return TypedResults.Ok(ContactView.Of(contact, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> Abandon(string contactId, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Abandon(string contactId, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is null) return Answers.UnknownContact(contactId);
@@ -94,7 +94,7 @@ public static class ContactsApi
     }
 
     /// <summary>Only the agent connected to the contact completes it.</summary>
-    private static async Task<IResult> Complete(string contactId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Complete(string contactId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         var (body, problem) = await JsonBody.Read<CompleteContactRequest>(request);
         if (problem is not null) return problem;
@@ -111,7 +111,7 @@ public static class ContactsApi
     }
 
     /// <summary>The contact as the worker left it: a fresh scope, as the request's context may have read it before.</summary>
-    private static async Task<IResult> Read(IServiceProvider sp, string contactId)
+    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Read(IServiceProvider sp, string contactId)
     {
         await using var scope = sp.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
@@ -121,7 +121,7 @@ public static class ContactsApi
     }
 
     /// <summary>Completed and abandoned are final, so the store's answer is safe to give without asking the worker.</summary>
-    private static IResult? Finished(Contact contact) => contact.Status is ContactStatus.Completed or ContactStatus.Abandoned
+    private static ProblemHttpResult? Finished(Contact contact) => contact.Status is ContactStatus.Completed or ContactStatus.Abandoned
         ? Problems.Conflict("contactId", $"Contact {contact.Id} is already {ContactView.Lower(contact.Status)}.")
         : null;
 }

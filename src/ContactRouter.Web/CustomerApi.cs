@@ -4,6 +4,7 @@ using ContactRouter.Routing;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -36,7 +37,7 @@ public static class CustomerApi
 {
     public static IEndpointRouteBuilder MapCustomerApi(this IEndpointRouteBuilder app)
     {
-        var customers = app.MapGroup("/api/customers").WithTags("Customers");
+        var customers = app.MapGroup("/api/customers").WithTags("Customers").Refusals(400, 401, 403, 404);
         customers.MapGet("/{phone}", GetCustomer).RequireAuthorization(Policies.CustomerView);
         customers.MapPut("/{phone}", PutCustomer).RequireAuthorization(Policies.Reception).Accepts<PutCustomerRequest>("application/json");
         return app;
@@ -47,7 +48,7 @@ public static class CustomerApi
     /// <summary>The number of recent contacts an agent sees with an offer.</summary>
     public const int OfferSummarySize = 5;
 
-    private static async Task<IResult> GetCustomer(string phone, string? reason, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<CustomerView>, ProblemHttpResult>> GetCustomer(string phone, string? reason, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
     {
         if (!PhoneNumber.TryNormalise(phone, out var e164)) return Answers.InvalidPhone("phone", phone);
         string why;
@@ -79,7 +80,7 @@ public static class CustomerApi
         return null;
     }
 
-    private static async Task<IResult> PutCustomer(string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<PartyView>, ProblemHttpResult>> PutCustomer(string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
     {
         if (!PhoneNumber.TryNormalise(phone, out var e164)) return Answers.InvalidPhone("phone", phone);
         var (body, problem) = await JsonBody.Read<PutCustomerRequest>(request);

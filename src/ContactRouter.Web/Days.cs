@@ -1,6 +1,7 @@
 using System.Globalization;
 using ContactRouter.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ContactRouter.Web;
 
@@ -14,7 +15,7 @@ internal static class Days
     public static readonly DateOnly First = new(2000, 1, 1), Last = new(2999, 12, 31);
 
     /// <summary>Reads the day; a problem naming <c>date</c> when it is not YYYY-MM-DD, otherwise null.</summary>
-    public static IResult? Read(string? date, TimeProvider time, TimeZoneInfo zone, out DateOnly day)
+    public static ProblemHttpResult? Read(string? date, TimeProvider time, TimeZoneInfo zone, out DateOnly day)
     {
         if (date is null)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ContactRouter.Web;
 
@@ -11,7 +12,7 @@ public static class JsonBody
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    public static async Task<(T? Body, IResult? Problem)> Read<T>(HttpRequest request) where T : class
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> Read<T>(HttpRequest request) where T : class
     {
         if (!request.HasJsonContentType())
             return (null, Problems.Field(StatusCodes.Status415UnsupportedMediaType, "body", "Send a JSON body with Content-Type: application/json."));

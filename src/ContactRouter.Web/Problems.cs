@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ContactRouter.Web;
 
@@ -6,7 +8,7 @@ namespace ContactRouter.Web;
 public static class Problems
 {
     /// <param name="code">A stable name for the problem that a console can put in the user's words.</param>
-    public static IResult Field(int status, string field, string detail, string? code = null)
+    public static ProblemHttpResult Field(int status, string field, string detail, string? code = null)
     {
         var extensions = new Dictionary<string, object?>
         {
@@ -14,7 +16,7 @@ public static class Problems
             ["errors"] = new Dictionary<string, string[]> { [field] = [detail] },
         };
         if (code is not null) extensions["code"] = code;
-        return Results.Problem(detail: detail, statusCode: status, extensions: extensions, title: status switch
+        return TypedResults.Problem(detail: detail, statusCode: status, extensions: extensions, title: status switch
         {
             StatusCodes.Status400BadRequest => "The request is not valid.",
             StatusCodes.Status404NotFound => "Not found.",
@@ -28,8 +30,18 @@ public static class Problems
         });
     }
 
-    public static IResult Invalid(string field, string detail) => Field(StatusCodes.Status400BadRequest, field, detail);
-    public static IResult NotFound(string field, string detail) => Field(StatusCodes.Status404NotFound, field, detail);
-    public static IResult Conflict(string field, string detail) => Field(StatusCodes.Status409Conflict, field, detail);
-    public static IResult Forbidden(string field, string detail, string? code = null) => Field(StatusCodes.Status403Forbidden, field, detail, code);
+    public static ProblemHttpResult Invalid(string field, string detail) => Field(StatusCodes.Status400BadRequest, field, detail);
+    public static ProblemHttpResult NotFound(string field, string detail) => Field(StatusCodes.Status404NotFound, field, detail);
+    public static ProblemHttpResult Conflict(string field, string detail) => Field(StatusCodes.Status409Conflict, field, detail);
+    public static ProblemHttpResult Forbidden(string field, string detail, string? code = null) => Field(StatusCodes.Status403Forbidden, field, detail, code);
+
+    /// <summary>
+    /// The problem answers a group of endpoints can give, for the OpenAPI document: declared once per resource, since a
+    /// problem's status is only known when it is made. Signed-in endpoints can also answer 401/403, bodies 413 and 415.
+    /// </summary>
+    public static TBuilder Refusals<TBuilder>(this TBuilder endpoints, params int[] statuses) where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var status in statuses) endpoints.ProducesProblem(status);
+        return endpoints;
+    }
 }

@@ -4,6 +4,7 @@ using ContactRouter.Routing;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,8 @@ public static class ReportApi
 
     public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/reports/contacts.csv", ContactsCsv).WithTags("Reports").RequireAuthorization(Policies.TeamLead).Produces(200, contentType: "text/csv").ProducesProblem(400);
+        app.MapGet("/api/reports/contacts.csv", ContactsCsv).WithTags("Reports").RequireAuthorization(Policies.TeamLead)
+            .Produces(200, contentType: "text/csv").Refusals(400, 401, 403);
         return app;
     }
 
@@ -32,7 +34,7 @@ public static class ReportApi
     /// One row per contact that arrived on <paramref name="date"/> (the municipality's day), at or for
     /// <paramref name="centre"/> when given. No caller number, summary or BSN: a report leaves the system.
     /// </summary>
-    private static async Task<IResult> ContactsCsv(string? date, string? centre, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ContactsCsv(string? date, string? centre, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone);
         if (Days.Read(string.IsNullOrEmpty(date) ? null : date, time, zone, out var day) is { } badDate) return badDate;
@@ -58,7 +60,7 @@ public static class ReportApi
             csv.AppendJoin(Separator, row.Select(Field)).Append("\r\n");
         }
         var name = $"contacts-{day:yyyy-MM-dd}{(centre is null ? "" : "-" + centre)}.csv";
-        return Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8", name);
+        return TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8", name);
     }
 
     private static string? Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);

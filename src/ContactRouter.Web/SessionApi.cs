@@ -30,7 +30,7 @@ public static class SessionApi
         var session = app.MapGroup("/api").WithTags("Session");
         session.MapGet("/me", Me).AllowAnonymous();
         session.MapPost("/session", SignIn).AllowAnonymous().RequireRateLimiting(SecuritySetup.SignInLimit).WithName(SignInName)
-            .Accepts<SignInRequest>("application/json");
+            .Accepts<SignInRequest>("application/json").Refusals(400, 401, 403, 429);
         session.MapDelete("/session", SignOut).RequireAuthorization(Policies.Staff);
         // The identity provider's sign-in starts here (a link on the sign-in page); its answer comes back to /signin-oidc.
         app.MapGet("/signin/oidc", SignInWithProvider).AllowAnonymous().WithTags("Session");
@@ -53,7 +53,7 @@ public static class SessionApi
             CentreCatalog.All, user.FindFirst(StaffClaims.SignedInWith)?.Value ?? "password"));
     }
 
-    private static async Task<IResult> SignIn(
+    private static async Task<Results<NoContent, ProblemHttpResult>> SignIn(
         HttpRequest request, UserManager<StaffAccount> users, SignInManager<StaffAccount> signIn, RouterDbContext db, TimeProvider time)
     {
         // Secure outside loopback: a password and a session cookie never cross a network in the clear.
@@ -103,7 +103,7 @@ public static class SessionApi
     }
 
     /// <summary>The same answer for an unknown user and a wrong password: the answer does not tell which names exist.</summary>
-    private static async Task<IResult> Failed(RouterDbContext db, TimeProvider time, string userName, string why)
+    private static async Task<ProblemHttpResult> Failed(RouterDbContext db, TimeProvider time, string userName, string why)
     {
         await Record(db, time, userName, why);
         return Problems.Field(StatusCodes.Status401Unauthorized, "password", "The user name or password is not right.", "wrong-password");
@@ -115,7 +115,7 @@ public static class SessionApi
         await db.SaveChangesAsync();
     }
 
-    private static async Task<IResult> SignOut(HttpContext http, System.Security.Claims.ClaimsPrincipal user)
+    private static async Task<NoContent> SignOut(HttpContext http, System.Security.Claims.ClaimsPrincipal user)
     {
         await AccessLogApi.Write(http, user, AccessActions.SignOut);
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
