@@ -41,7 +41,16 @@ public static class PostgresServer
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         if (!name.StartsWith("contactrouter_test_", StringComparison.Ordinal)) throw new ArgumentException($"not a test database: {name}");
         await using (var pooled = new NpgsqlConnection(connectionString)) NpgsqlConnection.ClearPool(pooled);
-        await Maintenance($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        try
+        {
+            await Maintenance($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // FORCE cannot end an autovacuum worker that happens to be in the database (it runs as the superuser, so
+            // "must be a member of the role whose process is being terminated"); a plain DROP makes autovacuum step aside.
+            await Maintenance($"DROP DATABASE IF EXISTS \"{name}\"");
+        }
     }
 
     private static async Task Maintenance(string sql)
