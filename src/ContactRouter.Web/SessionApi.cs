@@ -131,7 +131,7 @@ public static class SessionApi
         await AccessLogApi.Write(http, user, AccessActions.SignOut, why: "identity provider");
         await http.SignOutAsync(SecuritySetup.OidcCookie);
         // The handler sends the browser to the provider's end-session endpoint with the ID token as hint; it comes back to /login?signedOut.
-        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/login?signedOut" }, [SecuritySetup.Oidc]);
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = Consoles.SignInPage + "?signedOut" }, [SecuritySetup.Oidc]);
     }
 
     private static IResult SignInWithProvider(string? returnUrl, IOptions<SecurityOptions> security)

@@ -30,7 +30,7 @@ public static class IdentityProvider
         o.MapInboundClaims = false;
         // The ID token stays in the session cookie: signing out at the provider (RP-initiated logout) sends it as the hint.
         o.SaveTokens = true;
-        o.SignedOutRedirectUri = "/login?signedOut";
+        o.SignedOutRedirectUri = Consoles.SignInPage + "?signedOut";
         o.GetClaimsFromUserInfoEndpoint = true;
         o.Scope.Clear();
         foreach (var scope in oidc.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries)) o.Scope.Add(scope);
@@ -45,7 +45,7 @@ public static class IdentityProvider
             {
                 // The provider knows them, but gives them none of ours: no session at all, and the sign-in page says why.
                 await AccessLogApi.Write(context.HttpContext, context.Principal, AccessActions.SignInFailed, why: "identity provider: no role");
-                context.Response.Redirect("/login?error=no-role");
+                context.Response.Redirect(Consoles.SignInPage + "?error=no-role");
                 context.HandleResponse();
                 return;
             }
@@ -54,7 +54,7 @@ public static class IdentityProvider
         o.Events.OnRemoteFailure = context =>
         {
             // Back to the sign-in page with a reason the page can say in Dutch, instead of an exception page.
-            context.Response.Redirect("/login?error=provider");
+            context.Response.Redirect(Consoles.SignInPage + "?error=provider");
             context.HandleResponse();
             return Task.CompletedTask;
         };

@@ -165,8 +165,8 @@ public static class SecuritySetup
         o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         o.ExpireTimeSpan = security.IdleTimeout;
         o.SlidingExpiration = true;
-        o.LoginPath = "/login";
-        o.AccessDeniedPath = "/login";
+        o.LoginPath = Consoles.SignInPage;
+        o.AccessDeniedPath = Consoles.SignInPage;
         o.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
         o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
     }
@@ -179,7 +179,7 @@ public static class SecuritySetup
             return Task.CompletedTask;
         }
         // A page: to sign in, or (signed in without the right role) to the sign-in page saying so, in Dutch.
-        context.Response.Redirect(status == StatusCodes.Status403Forbidden ? "/login?error=forbidden" : context.RedirectUri);
+        context.Response.Redirect(status == StatusCodes.Status403Forbidden ? Consoles.SignInPage + "?error=forbidden" : context.RedirectUri);
         return Task.CompletedTask;
     }
 }
