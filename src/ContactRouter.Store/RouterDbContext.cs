@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ContactRouter.Routing;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -13,9 +14,10 @@ namespace ContactRouter.Store;
 /// The application depends on this type only; <see cref="SqliteRouterDbContext"/> and
 /// <see cref="PostgresRouterDbContext"/> exist because EF Core migrations are provider-specific, so each
 /// provider keeps its own migration set (Migrations/Sqlite, Migrations/Postgres) for this same model.
-/// Staff accounts (ASP.NET Core Identity) live in the same store, so the embedded default needs nothing more.
+/// Staff accounts (ASP.NET Core Identity) live in the same store, so the embedded default needs nothing more; so do
+/// the Data Protection keys that seal session cookies, so every API process (and a restarted one) reads them.
 /// </summary>
-public class RouterDbContext : IdentityDbContext<StaffAccount>
+public class RouterDbContext : IdentityDbContext<StaffAccount>, IDataProtectionKeyContext
 {
     public RouterDbContext(DbContextOptions<RouterDbContext> options) : base(options) { }
 
@@ -32,6 +34,7 @@ public class RouterDbContext : IdentityDbContext<StaffAccount>
     public DbSet<ContactMoment> ContactMoments => Set<ContactMoment>();
     public DbSet<AccessLogEntry> AccessLog => Set<AccessLogEntry>();
     public DbSet<MachineClient> MachineClients => Set<MachineClient>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<CallbackAppointment> Callbacks => Set<CallbackAppointment>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -40,6 +41,10 @@ public static class SecuritySetup
         var problems = security.Problems().ToList();
         if (problems.Count > 0) throw new InvalidOperationException("Security settings: " + string.Join(" ", problems));
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section);
+
+        // Session cookies and antiforgery tokens are sealed with keys kept in the store: every API process of a
+        // deployment (and one restarted in a fresh container) accepts the others' cookies.
+        services.AddDataProtection().SetApplicationName("ContactRouter").PersistKeysToDbContext<RouterDbContext>();
 
         services.AddIdentityCore<StaffAccount>(o =>
             {

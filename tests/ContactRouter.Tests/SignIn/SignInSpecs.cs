@@ -134,6 +134,22 @@ public sealed class When_someone_signs_in : RouterSpec
     }
 
     [Fact]
+    public async Task Should_keep_the_session_valid_in_every_API_process_on_the_same_store()
+    {
+        // A second API process of the same deployment (or this one restarted): another host on the same store.
+        await using var other = new RouterFactory(_router.StorePath, _router.Time);
+        var handler = new StaffHandler(_router.Services, Person.TeamLead());
+        (await _router.CreateDefaultClient(handler).GetAsync("/api/centres")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var cookie = handler.CookiesOf(Person.TeamLead())!.GetCookieHeader(new Uri("http://localhost"));
+
+        var there = new HttpRequestMessage(HttpMethod.Get, "/api/centres");
+        there.Headers.Add("Cookie", cookie);
+        (await other.Anonymous().SendAsync(there)).StatusCode.Should().Be(HttpStatusCode.OK, "the keys that seal the cookie are in the store");
+        // Not a folder of this machine's user (the framework's default, which processes on other machines do not share).
+        _router.NewDbContext().DataProtectionKeys.Count().Should().BeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task Should_not_start_a_session_for_an_account_without_a_role()
     {
         await Account("roleless");
