@@ -14,16 +14,23 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
     IConsumer<RejectOffer>, IConsumer<CompleteContact>, IConsumer<AbandonContact>, IConsumer<CheckDeadlines>,
     IConsumer<TransferContact>, IConsumer<ReportLoad>
 {
-    public Task Consume(ConsumeContext<QueueContact> context) => Handle(context, centre =>
+    public async Task Consume(ConsumeContext<QueueContact> context)
     {
         var m = context.Message;
-        // The store knows finished contacts the centre no longer holds; QueueContact's command id guards those.
-        return centre.Queue(new Contact
-        {
-            Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
-            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops,
-        });
-    });
+        // The centre holds live contacts only. The store still knows one that finished, or that moved on since this
+        // message was sent (it has more hops): a second QueueContact for it — a telephony retry, a redelivery under a
+        // new command id — must neither bring it back nor wipe its outcome.
+        var known = await worker.StoredContact(m.ContactId, context.CancellationToken);
+        var stale = known is not null && (known.Status is ContactStatus.Completed or ContactStatus.Abandoned || known.Hops > m.Hops);
+        await Handle(context, centre => stale
+            ? new Refusal(RefusalKind.Conflict, "contactId",
+                $"Contact {m.ContactId} is already known ({known!.Status.ToString().ToLowerInvariant()} at {known.Centre}); it is not queued again.")
+            : centre.Queue(new Contact
+            {
+                Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
+                Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops,
+            }));
+    }
 
     public Task Consume(ConsumeContext<RegisterAgent> context) =>
         Handle(context, centre => centre.RegisterAgent(context.Message.AgentId, context.Message.Name, context.Message.Skills));

@@ -43,6 +43,10 @@ public sealed class CentreWorker(
     TimeProvider time,
     ILogger<CentreWorker> log)
 {
+    /// <summary>The contact as the store last saved it, whichever centre holds it; null when the store never saw it.</summary>
+    public Task<Contact?> StoredContact(string contactId, CancellationToken ct) =>
+        db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct);
+
     public async Task<CommandResult> Handle(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
     {
         var gate = states.GateFor(command.Centre);

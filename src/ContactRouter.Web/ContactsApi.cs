@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using ContactRouter.Components;
 using ContactRouter.Contracts;
 using ContactRouter.Routing;
@@ -24,6 +26,8 @@ public static class ContactsApi
     public static readonly string[] Outcomes = ["resolved", "transferred", "callback"];
     public static readonly string[] CallbackOutcomes = ["reached", "notreached"];
     private const int MaxSummaryLength = 2000;
+    private const int MaxTopicLength = 100;
+    private const int MaxIdempotencyKeyLength = 100;
 
     public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
     {
@@ -35,12 +39,17 @@ public static class ContactsApi
         return app;
     }
 
-    private static async Task<Results<Accepted<QueuedContactView>, ProblemHttpResult>> Queue(HttpRequest request, ISendEndpointProvider sender, TimeProvider time, IOptions<HostingOptions> hosting)
+    private static async Task<Results<Accepted<QueuedContactView>, ProblemHttpResult>> Queue(
+        HttpRequest request, ClaimsPrincipal user, ISendEndpointProvider sender, TimeProvider time, IOptions<HostingOptions> hosting)
     {
+        var key = request.Headers["Idempotency-Key"].FirstOrDefault();
+        if (key is { Length: 0 or > MaxIdempotencyKeyLength })
+            return Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is 1–{MaxIdempotencyKeyLength} characters.");
         var (body, problem) = await JsonBody.Read<QueueContactRequest>(request);
         if (problem is not null) return problem;
+        if (body!.Topic is { Length: > MaxTopicLength }) return Problems.Invalid("topic", $"A topic is at most {MaxTopicLength} characters.");
 
-        var centre = body!.Centre?.Trim().ToLowerInvariant() ?? Topics.CentreFor(body.Topic);
+        var centre = body.Centre?.Trim().ToLowerInvariant() ?? Topics.CentreFor(body.Topic);
         if (centre is null)
             return Problems.Invalid("centre", body.Topic is null
                 ? "Give a centre, or a topic that belongs to one."
@@ -53,7 +62,9 @@ public static class ContactsApi
         if (priority is < RoutingOptions.MinPriority or > RoutingOptions.MaxPriority)
             return Problems.Invalid("priority", $"Priority must be {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}.");
 
-        var contactId = NewId.NextSequentialGuid().ToString("N");
+        // The same key from the same client is the same contact: a telephony retry queues nobody twice (the centre
+        // ignores a contact it holds, and refuses one the store knows has finished or moved on).
+        var contactId = key is null ? NewId.NextSequentialGuid().ToString("N") : ContactIdFor(user.Who(), key);
         // Answered only after the broker confirmed the message: from here on the contact survives any restart.
         // A broker that does not confirm in time gets the caller a 503, never a 202 for a contact that may be lost.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
@@ -74,6 +85,9 @@ public static class ContactsApi
         }
         return TypedResults.Accepted($"/api/contacts/{contactId}", new QueuedContactView(contactId, centre, "queued"));
     }
+
+    private static string ContactIdFor(string client, string key) =>
+        new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"{client}\n{key}")).AsSpan(0, 16)).ToString("N");
 
     /// <summary>An agent reads only a contact that is or was theirs; team leads and the exchange read any.</summary>
     private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get(string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContactRouter.Tests;
+
+/// <summary>
+/// The telephone exchange retries a caller (the same Idempotency-Key): the same contact, queued once; and a retry that
+/// comes after the call ended neither brings the contact back nor wipes its outcome.
+/// </summary>
+public sealed class When_the_exchange_retries_a_caller : RouterSpec
+{
+    private async Task<HttpResponseMessage> Post(string key, string centre = "sociaal", string? topic = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/contacts")
+        {
+            Content = JsonContent.Create(new { centre, channel = "phone", caller = "+31633334444", topic }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return await _http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Should_queue_the_caller_once_and_answer_the_same_contact()
+    {
+        var first = await Post("exchange-call-0001");
+        var again = await Post("exchange-call-0001");
+        first.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        again.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var contactId = (await first.Json())["contactId"]!.GetValue<string>();
+        (await again.Json())["contactId"]!.GetValue<string>().Should().Be(contactId);
+        (await Post("exchange-call-0002")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+        await _http.ContactWhen(contactId, "queued");
+        var waiting = await Api.Eventually(async () => (await _http.GetJson("/api/centres")).AsArray().Single(c => (string)c!["centre"]! == "sociaal")!["waiting"]!.GetValue<int>(),
+            n => n == 2, "the two callers to wait");
+        waiting.Should().Be(2, "two keys, two callers; the retry of the first is the first");
+    }
+
+    [Fact]
+    public async Task Should_not_bring_back_a_finished_contact_or_wipe_its_outcome()
+    {
+        (await _http.PutAgent("anna", "sociaal", new { sociaal = 5 })).EnsureSuccessStatusCode();
+        (await _http.SetStatus("anna", "available")).EnsureSuccessStatusCode();
+        var contactId = (await (await Post("exchange-call-0003")).Json())["contactId"]!.GetValue<string>();
+        await _http.AgentWhen("anna", a => (string?)a["offer"]?["contactId"] == contactId, "the offer");
+        (await _http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId })).EnsureSuccessStatusCode();
+        (await _http.PostAsJsonAsync($"/api/contacts/{contactId}/complete", new { outcome = "resolved", summary = "Uitgelegd" })).EnsureSuccessStatusCode();
+
+        var late = await Post("exchange-call-0003");
+        late.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await late.Json())["contactId"]!.GetValue<string>().Should().Be(contactId);
+        // The worker has taken the retry when it refused it (a refused command is recorded with its answer).
+        await Api.Eventually(() => _router.NewDbContext().ProcessedCommands.AsNoTracking().CountAsync(p => !p.Accepted && p.Detail!.Contains(contactId)),
+            n => n == 1, "the retry to be refused");
+
+        var contact = await _http.GetJson($"/api/contacts/{contactId}");
+        contact["status"]!.GetValue<string>().Should().Be("completed");
+        contact["outcome"]!.GetValue<string>().Should().Be("resolved");
+        contact["summary"]!.GetValue<string>().Should().Be("Uitgelegd");
+        contact["agentId"]!.GetValue<string>().Should().Be("anna");
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_overlong_topic_or_key_and_queue_nothing()
+    {
+        await (await Post("exchange-call-0004", topic: new string('t', 101))).ShouldBeProblem(HttpStatusCode.BadRequest, "topic");
+        await (await Post(new string('k', 101))).ShouldBeProblem(HttpStatusCode.BadRequest, "Idempotency-Key");
+        (await _http.GetJson("/api/centres")).AsArray().Sum(c => c!["waiting"]!.GetValue<int>()).Should().Be(0);
+    }
+}
