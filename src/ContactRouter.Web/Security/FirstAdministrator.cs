@@ -22,8 +22,7 @@ public sealed class FirstStartConsole
 /// <summary>
 /// On a store without accounts: creates the first administrator, so the README's run command is all a newcomer
 /// needs. With <c>Security:Admin:Password</c> set (an automated install) that is the password; otherwise a one-time
-/// password is printed once to the console, and the first sign-in must replace it. Also brings machine clients
-/// given as settings into the store.
+/// password is printed once to the console, and the first sign-in must replace it.
 /// </summary>
 public sealed class FirstAdministrator(
     IServiceScopeFactory scopes, IOptions<SecurityOptions> options, FirstStartConsole console, IServer server,
@@ -33,7 +32,6 @@ public sealed class FirstAdministrator(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
-        await MachineClients.FromSettings(db, options.Value, time, ct);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffAccount>>();
         if (await users.Users.AnyAsync(ct)) return;
 

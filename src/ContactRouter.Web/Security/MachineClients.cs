@@ -6,6 +6,8 @@ using System.Text.RegularExpressions;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +24,18 @@ public static partial class MachineClients
     public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>Adds or updates the machine clients given as settings, so an automated install needs no admin step.</summary>
-    public static async Task FromSettings(RouterDbContext db, SecurityOptions options, TimeProvider time, CancellationToken ct)
+    public sealed class FromSettings(IServiceScopeFactory scopes, IOptions<SecurityOptions> security, TimeProvider time) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken ct)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await Store(scope.ServiceProvider.GetRequiredService<RouterDbContext>(), security.Value, time, ct);
+        }
+
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private static async Task Store(RouterDbContext db, SecurityOptions options, TimeProvider time, CancellationToken ct)
     {
         foreach (var (name, client) in options.MachineClients)
         {

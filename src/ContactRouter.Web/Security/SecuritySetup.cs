@@ -117,6 +117,7 @@ public static class SecuritySetup
         });
 
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = security.MaxRequestBodyBytes);
+        services.AddHostedService<MachineClients.FromSettings>();
         services.AddHostedService<FirstAdministrator>();
         services.AddSingleton<FirstStartConsole>();
         return builder;
