@@ -13,7 +13,9 @@ bash deploy/chromium.sh
 bash deploy/oidc-provider.sh install
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# Drills and the fuzz run write their figures here (tests/ContactRouter.Tests/Figures.cs); printed after the summary.
+export CONTACTROUTER_FIGURES="$(mktemp)"
+trap 'rm -f "$log" "$CONTACTROUTER_FIGURES"' EXIT
 set +e
 dotnet test ContactRouter.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -24,4 +26,8 @@ awk '/(Passed|Failed)!  *- *Failed: *[0-9]+, *Passed: *[0-9]+/ {
        for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
      }
      END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+if [ -s "$CONTACTROUTER_FIGURES" ]; then
+  echo "Figures (drills, fuzz):"
+  sort "$CONTACTROUTER_FIGURES" | sed 's/^/  /'
+fi
 exit "$status"
