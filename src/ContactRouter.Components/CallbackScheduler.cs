@@ -56,7 +56,7 @@ public sealed class CallbackScheduler(IServiceScopeFactory scopes, TimeProvider 
             c.LastAttemptAt = now;
             c.CurrentContactId = $"{c.Id}-{c.Attempts}";
             c.Version++;
-            outbox.StageSend(db, c.Centre, new QueueContact
+            outbox.StageSend(db, new QueueContact
             {
                 Centre = c.Centre, ContactId = c.CurrentContactId, HomeCentre = c.HomeCentre, Channel = Channel, Caller = c.Caller,
                 Priority = calendar.Options.OutboundPriority, Topic = Channel, QueuedAt = now,

@@ -119,7 +119,7 @@ public sealed class CentreWorker(
         if (changes.Events.Count > 0)
             outbox.Stage(db, command.Centre, EventMapping.ToMessages(centre, changes, now, record.Version + 1));
         foreach (var move in EventMapping.Moves(changes))
-            outbox.StageSend(db, command.Centre, move);
+            outbox.StageSend(db, move);
         if (bookkeeping)
             db.ProcessedCommands.Add(new ProcessedCommand
             {
@@ -131,7 +131,11 @@ public sealed class CentreWorker(
 
         try
         {
+            // One transaction: the change, its answer, its events, and the accepted command marked answered.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (bookkeeping) await CommandLedger.MarkAnswered(db, command.CommandId, now, ct);
             await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
         catch
         {

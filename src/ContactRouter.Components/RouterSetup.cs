@@ -62,7 +62,8 @@ public static class RouterSetup
         services.AddSingleton<DeadlineAlarm>();
         services.AddScoped<CentreWorker>();
         services.AddScoped<OutboxPublisher>();
-        services.AddHostedService<OutboxRelay>();
+        services.AddScoped<CommandLedger>();
+        services.AddSingleton<CommandRelaySignal>();
         if (hosting.CentreIds.Count > 0)
             services.AddHostedService<CentreHeartbeat>();
 
@@ -112,7 +113,10 @@ public static class RouterSetup
                     cfg.ConfigureEndpoints(context);
                 });
         });
-        // After the bus: MassTransit's hosted service has started it by the time this one runs.
+        // After the bus: MassTransit's hosted service has started it by the time these run, and on the in-memory bus the
+        // relays deliver what the previous run left before the host serves anyone.
+        services.AddHostedService<CommandRelay>();
+        services.AddHostedService<OutboxRelay>();
         if (hosting.Overflow)
             services.AddHostedService<OverflowRouterStartup>();
         if (hosting.Callbacks)

@@ -30,6 +30,7 @@ public class RouterDbContext : IdentityDbContext<StaffAccount>, IDataProtectionK
     public DbSet<CentreRecord> Centres => Set<CentreRecord>();
     public DbSet<ProcessedCommand> ProcessedCommands => Set<ProcessedCommand>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<AcceptedCommand> AcceptedCommands => Set<AcceptedCommand>();
     public DbSet<Party> Parties => Set<Party>();
     public DbSet<ContactMoment> ContactMoments => Set<ContactMoment>();
     public DbSet<AccessLogEntry> AccessLog => Set<AccessLogEntry>();
@@ -74,7 +75,23 @@ public class RouterDbContext : IdentityDbContext<StaffAccount>, IDataProtectionK
             b.Property(c => c.Version).IsConcurrencyToken();
         });
         model.Entity<ProcessedCommand>(b => b.HasKey(p => p.CommandId));
-        model.Entity<OutboxMessage>(b => b.HasKey(o => o.Id));
+        model.Entity<OutboxMessage>(b =>
+        {
+            b.HasKey(o => o.Id);
+            b.HasIndex(o => o.PublishedAt);
+        });
+        model.Entity<AcceptedCommand>(b =>
+        {
+            b.HasKey(c => c.Sequence);
+            b.HasIndex(c => c.CommandId).IsUnique();
+            b.HasIndex(c => c.ContactId);
+            // The relay's question: what is not answered yet, in order.
+            b.HasIndex(c => new { c.AnsweredAt, c.Sequence });
+            b.Property(c => c.Centre).HasMaxLength(32);
+            b.Property(c => c.ContactId).HasMaxLength(64);
+            b.Property(c => c.MessageType).HasMaxLength(64);
+            b.Property(c => c.Requester).HasMaxLength(Store.AccessLog.MaxText);
+        });
 
         // The shared customer view (Klantinteracties concepts).
         model.Entity<Party>(b =>

@@ -40,7 +40,8 @@ public static partial class AgentsApi
         return app;
     }
 
-    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Register(string agentId, HttpRequest request, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<AgentView>, Accepted<CommandView>, ProblemHttpResult>> Register(
+        string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         if (!AgentIdFormat().IsMatch(agentId)) return Problems.Invalid("agentId", "An agent id is 1–64 letters, digits, '.', '_' or '-'.");
         var (body, problem) = await JsonBody.Read<PutAgentRequest>(request);
@@ -64,7 +65,7 @@ public static partial class AgentsApi
             return Problems.Conflict("centre", $"Agent {agentId} belongs to {existing.HomeCentre}; a home centre does not change. Register a new agent id for {centre}.");
 
         return await centres.Ask(new RegisterAgent { Centre = centre, AgentId = agentId, Name = body.Name.Trim(), Skills = body.Skills },
-            () => Result(sp, agentId, reader: null));
+            user, () => Result(sp, agentId, reader: null));
     }
 
     /// <summary>Who works where, and in which state, optionally of one centre.</summary>
@@ -105,7 +106,7 @@ public static partial class AgentsApi
         await EventStream.Send(http, "agent", sp => Read(sp, agentId, reader));
     }
 
-    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> SetStatus(string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<AgentView>, Accepted<CommandView>, ProblemHttpResult>> SetStatus(string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         // Who may act comes before what they asked: another agent learns nothing from a validation answer.
         if (!user.IsAgent(agentId) && !user.IsInRole(StaffRoles.TeamLead)) return Answers.NotYourAgent(agentId);
@@ -122,10 +123,10 @@ public static partial class AgentsApi
         }
         if (agent is null) return Answers.UnknownAgent(agentId);
         return await centres.Ask(new SetAgentStatus { Centre = agent.HomeCentre, AgentId = agentId, Status = body.Status },
-            () => Result(sp, agentId, user.IsAgent(agentId) ? user : null));
+            user, () => Result(sp, agentId, user.IsAgent(agentId) ? user : null));
     }
 
-    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> OfferAction(string agentId, HttpContext http, CentreClient centres, bool accept)
+    private static async Task<Results<Ok<AgentView>, Accepted<CommandView>, ProblemHttpResult>> OfferAction(string agentId, HttpContext http, CentreClient centres, bool accept)
     {
         if (!http.User.IsAgent(agentId)) return Answers.NotYourAgent(agentId);
         var (body, problem) = await JsonBody.Read<OfferActionRequest>(http.Request);
@@ -135,8 +136,10 @@ public static partial class AgentsApi
         var agent = await sp.GetRequiredService<RouterDbContext>().Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
         if (agent is null) return Answers.UnknownAgent(agentId);
         return accept
-            ? await centres.Ask(new AcceptOffer { Centre = agent.HomeCentre, AgentId = agentId, ContactId = body.ContactId }, () => Result(sp, agentId, http.User))
-            : await centres.Ask(new RejectOffer { Centre = agent.HomeCentre, AgentId = agentId, ContactId = body.ContactId }, () => Result(sp, agentId, http.User));
+            ? await centres.Ask(new AcceptOffer { Centre = agent.HomeCentre, AgentId = agentId, ContactId = body.ContactId },
+                http.User, () => Result(sp, agentId, http.User))
+            : await centres.Ask(new RejectOffer { Centre = agent.HomeCentre, AgentId = agentId, ContactId = body.ContactId },
+                http.User, () => Result(sp, agentId, http.User));
     }
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Result(IServiceProvider sp, string agentId, ClaimsPrincipal? reader)

@@ -1,40 +1,74 @@
+using System.Security.Claims;
 using ContactRouter.Components;
 using ContactRouter.Contracts;
+using ContactRouter.Store;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Web;
 
 /// <summary>
-/// Asks a centre worker: sends a command as a request to its centre and maps the worker's answer. The request's
-/// time-to-live equals the timeout, so a command that timed out expires in the queue instead of applying later.
+/// Asks a centre worker. Every command is first recorded in the store's <see cref="CommandLedger"/>, so from then on
+/// it is applied whatever happens to this process or the bus; then it is sent as a request and the worker's answer
+/// is mapped. When the answer does not come in time, nobody knows yet whether it was applied: the API says exactly
+/// that — 202 with the command id and where to ask (<c>GET /api/commands/{id}</c>) — never "nothing changed".
 /// </summary>
-public sealed class CentreClient(IClientFactory clients, IOptions<HostingOptions> hosting)
+public sealed class CentreClient(IClientFactory clients, CommandLedger ledger, IOptions<HostingOptions> hosting, ILogger<CentreClient> log)
 {
-    public async Task<Results<TAnswer, ProblemHttpResult>> Ask<T, TAnswer>(T command, Func<Task<Results<TAnswer, ProblemHttpResult>>> onAccepted)
+    public async Task<Results<TAnswer, Accepted<CommandView>, ProblemHttpResult>> Ask<T, TAnswer>(
+        T command, ClaimsPrincipal user, Func<Task<Results<TAnswer, ProblemHttpResult>>> onAccepted)
         where T : CentreCommand where TAnswer : IResult
     {
+        // Not the request's own token: once recorded, the command goes out even if the caller hangs up on us.
+        var ct = CancellationToken.None;
+        var (row, _) = await ledger.Accept(command, user.Who(), ct);
+        // An earlier command about the same contact still waits for the broker: this one follows it through the relay.
+        if (await ledger.FollowsUndelivered(row, ct))
+        {
+            await ledger.LeaveToRelay(row, ct);
+            return Pending(row);
+        }
+
         var timeout = hosting.Value.CommandTimeout;
+        // No time-to-live: the command is accepted and stays so; when it arrives late the centre decides on the state then.
         var client = clients.CreateRequestClient<T>(CentreAddresses.For(command.Centre), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
         CommandResult result;
         try
         {
-            var response = await client.GetResponse<CommandResult>(command);
-            result = response.Message;
+            result = (await client.GetResponse<CommandResult>(command, ct)).Message;
         }
         catch (RequestTimeoutException)
         {
-            return Problems.Field(StatusCodes.Status503ServiceUnavailable, "centre",
-                $"The {command.Centre} worker did not answer within {timeout.TotalSeconds:0} s; nothing was changed. Try again.");
+            return Pending(row);
         }
-        if (result.Accepted) return await onAccepted();
-        return result.RefusalKind switch
+        catch (Exception ex)
         {
-            "notfound" => Problems.NotFound(result.Field ?? "body", result.Detail ?? "Not found."),
-            "conflict" => Problems.Conflict(result.Field ?? "body", result.Detail ?? "Conflict."),
-            _ => Problems.Invalid(result.Field ?? "body", result.Detail ?? "Invalid."),
-        };
+            // The bus refused the request (a broker that is down): the relay delivers it once it can.
+            log.LogWarning("Command {CommandId} for {Centre} could not be sent ({Error}); left to the relay", command.CommandId, command.Centre, ex.GetType().Name);
+            await ledger.LeaveToRelay(row, ct);
+            return Pending(row);
+        }
+        if (result.Accepted)
+            return (await onAccepted()).Result switch
+            {
+                TAnswer answer => answer,
+                ProblemHttpResult problem => problem,
+                var other => throw new InvalidOperationException($"Unexpected answer {other?.GetType().Name}."),
+            };
+        return Refusal(result.RefusalKind, result.Field, result.Detail);
     }
+
+    /// <summary>The worker's refusal as the problem the API answers.</summary>
+    public static ProblemHttpResult Refusal(string? kind, string? field, string? detail) => kind switch
+    {
+        "notfound" => Problems.NotFound(field ?? "body", detail ?? "Not found."),
+        "conflict" => Problems.Conflict(field ?? "body", detail ?? "Conflict."),
+        _ => Problems.Invalid(field ?? "body", detail ?? "Invalid."),
+    };
+
+    private static Accepted<CommandView> Pending(AcceptedCommand row) =>
+        TypedResults.Accepted(CommandsApi.PathOf(row.CommandId), CommandView.Pending(row));
 }

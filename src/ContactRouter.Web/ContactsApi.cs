@@ -28,6 +28,8 @@ public static class ContactsApi
     private const int MaxSummaryLength = 2000;
     private const int MaxTopicLength = 100;
     private const int MaxIdempotencyKeyLength = 100;
+    /// <summary>Contact ids are 32 hex digits, a callback's a little longer: anything much longer is nobody's.</summary>
+    private const int MaxContactIdLength = 64;
 
     public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
     {
@@ -40,7 +42,7 @@ public static class ContactsApi
     }
 
     private static async Task<Results<Accepted<QueuedContactView>, ProblemHttpResult>> Queue(
-        HttpRequest request, ClaimsPrincipal user, ISendEndpointProvider sender, TimeProvider time, IOptions<HostingOptions> hosting)
+        HttpRequest request, ClaimsPrincipal user, ISendEndpointProvider sender, CommandLedger ledger, TimeProvider time, IOptions<HostingOptions> hosting)
     {
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
         if (key is { Length: 0 or > MaxIdempotencyKeyLength })
@@ -62,32 +64,46 @@ public static class ContactsApi
         if (priority is < RoutingOptions.MinPriority or > RoutingOptions.MaxPriority)
             return Problems.Invalid("priority", $"Priority must be {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}.");
 
-        // The same key from the same client is the same contact: a telephony retry queues nobody twice (the centre
-        // ignores a contact it holds, and refuses one the store knows has finished or moved on).
-        var contactId = key is null ? NewId.NextSequentialGuid().ToString("N") : ContactIdFor(user.Who(), key);
-        // Answered only after the broker confirmed the message: from here on the contact survives any restart.
-        // A broker that does not confirm in time gets the caller a 503, never a 202 for a contact that may be lost.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
-        timeout.CancelAfter(hosting.Value.CommandTimeout);
-        try
+        // The same key from the same client is the same contact and the same command: a telephony retry queues nobody
+        // twice, and is answered as the first one was (the centre also refuses a contact the store knows has finished).
+        var contactId = key is null ? NewId.NextSequentialGuid().ToString("N") : IdFor(user.Who(), key, "contact").ToString("N");
+        var command = new QueueContact
         {
-            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(centre));
-            await endpoint.Send(new QueueContact
-            {
-                Centre = centre, ContactId = contactId, HomeCentre = centre, Channel = body.Channel, Caller = caller,
-                Priority = priority, Topic = body.Topic, QueuedAt = time.GetUtcNow(),
-            }, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
-        {
-            return Problems.Field(StatusCodes.Status503ServiceUnavailable, "centre",
-                $"The message bus did not confirm the contact within {hosting.Value.CommandTimeout.TotalSeconds:0} s; it was not accepted. Try again.");
-        }
-        return TypedResults.Accepted($"/api/contacts/{contactId}", new QueuedContactView(contactId, centre, "queued"));
+            CommandId = key is null ? NewId.NextGuid() : IdFor(user.Who(), key, "command"),
+            Centre = centre, ContactId = contactId, HomeCentre = centre, Channel = body.Channel, Caller = caller,
+            Priority = priority, Topic = body.Topic, QueuedAt = time.GetUtcNow(),
+        };
+        // Recorded in the store before the answer: from here on the caller is queued whatever happens to this process
+        // or the bus (the relay delivers what the bus did not take). A retry finds the first one and answers the same.
+        var (row, repeated) = await ledger.Accept(command, user.Who(), CancellationToken.None);
+        if (!repeated) await Send(command, row, sender, ledger, hosting.Value.CommandTimeout);
+        var first = repeated ? CommandLedger.Read(row) as QueueContact ?? command : command;
+        return TypedResults.Accepted($"/api/contacts/{first.ContactId}", new QueuedContactView(first.ContactId, first.Centre, "queued", row.CommandId));
     }
 
-    private static string ContactIdFor(string client, string key) =>
-        new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"{client}\n{key}")).AsSpan(0, 16)).ToString("N");
+    /// <summary>
+    /// Sends a just-accepted contact and waits for the broker's confirm. When it does not come in time the contact is
+    /// still accepted (the store has it): the relay delivers it as soon as the bus takes it.
+    /// </summary>
+    private static async Task Send(QueueContact command, AcceptedCommand row, ISendEndpointProvider sender, CommandLedger ledger, TimeSpan timeout)
+    {
+        using var confirm = new CancellationTokenSource(timeout);
+        try
+        {
+            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command.Centre));
+            await endpoint.Send(command, confirm.Token);
+        }
+        catch (Exception)
+        {
+            await ledger.LeaveToRelay(row, CancellationToken.None);
+            return;
+        }
+        await ledger.HandedOver(row, CancellationToken.None);
+    }
+
+    /// <summary>A contact id or command id that one client's Idempotency-Key always gives, and no other client's.</summary>
+    private static Guid IdFor(string client, string key, string what) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes(what == "contact" ? $"{client}\n{key}" : $"{client}\n{key}\n{what}")).AsSpan(0, 16));
 
     /// <summary>An agent reads only a contact that is or was theirs; team leads and the exchange read any.</summary>
     private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get(string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
@@ -99,16 +115,25 @@ public static class ContactsApi
         return TypedResults.Ok(ContactView.Of(contact, time.GetUtcNow()));
     }
 
-    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Abandon(string contactId, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    /// <summary>
+    /// The caller hung up. Also right after the 202, before the centre has taken the contact: the abandon then goes to
+    /// the centre the contact was sent to, behind its queueing on the same queue, and is applied in that order.
+    /// </summary>
+    private static async Task<Results<Ok<ContactView>, Accepted<CommandView>, ProblemHttpResult>> Abandon(
+        string contactId, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
+        if (contactId.Length > MaxContactIdLength) return Answers.UnknownContact(contactId);
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
-        if (contact is null) return Answers.UnknownContact(contactId);
-        if (Finished(contact) is { } finished) return finished;
-        return await centres.Ask(new AbandonContact { Centre = contact.Centre, ContactId = contactId }, () => Read(sp, contactId));
+        if (contact is not null && Finished(contact) is { } finished) return finished;
+        var centre = contact?.Centre ?? await db.AcceptedCommands.AsNoTracking()
+            .Where(c => c.ContactId == contactId && c.MessageType == nameof(QueueContact) && c.AnsweredAt == null)
+            .OrderByDescending(c => c.Sequence).Select(c => c.Centre).FirstOrDefaultAsync();
+        if (centre is null) return Answers.UnknownContact(contactId);
+        return await centres.Ask(new AbandonContact { Centre = centre, ContactId = contactId }, user, () => Read(sp, contactId));
     }
 
     /// <summary>Only the agent connected to the contact completes it.</summary>
-    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Complete(string contactId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<ContactView>, Accepted<CommandView>, ProblemHttpResult>> Complete(string contactId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         var (body, problem) = await JsonBody.Read<CompleteContactRequest>(request);
         if (problem is not null) return problem;
@@ -121,7 +146,7 @@ public static class ContactsApi
         if (body.Outcome is null || !outcomes.Contains(body.Outcome)) return Problems.Invalid("outcome", $"Outcome must be one of {string.Join(", ", outcomes)}.");
         if (Finished(contact) is { } finished) return finished;
         return await centres.Ask(new CompleteContact { Centre = contact.Centre, ContactId = contactId, Outcome = body.Outcome, Summary = body.Summary?.Trim() },
-            () => Read(sp, contactId));
+            user, () => Read(sp, contactId));
     }
 
     /// <summary>The contact as the worker left it: a fresh scope, as the request's context may have read it before.</summary>

@@ -38,6 +38,7 @@ public static class RouterApi
         app.MapOpenApi().AllowAnonymous();
         app.MapSessionApi();
         app.MapContactsApi();
+        app.MapCommandsApi();
         app.MapAgentsApi();
         app.MapCentresApi();
         app.MapCustomerApi();

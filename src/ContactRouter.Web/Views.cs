@@ -4,7 +4,8 @@ namespace ContactRouter.Web;
 
 // What the API answers. Names follow api-contract.md; statuses are lower case.
 
-public sealed record QueuedContactView(string ContactId, string Centre, string Status);
+/// <summary>The 202 to a queued caller: the contact, its centre, and the command that queues it (GET /api/commands/{id}).</summary>
+public sealed record QueuedContactView(string ContactId, string Centre, string Status, Guid CommandId);
 
 public sealed record ContactView(
     string ContactId, string HomeCentre, string Centre, string Status, string Channel, string? Topic, int Priority,

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using ContactRouter.Components;
+using ContactRouter.Contracts;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ContactRouter.Tests;
 
@@ -42,7 +46,8 @@ public sealed class When_the_exchange_retries_a_caller : RouterSpec
     {
         (await _http.PutAgent("anna", "sociaal", new { sociaal = 5 })).EnsureSuccessStatusCode();
         (await _http.SetStatus("anna", "available")).EnsureSuccessStatusCode();
-        var contactId = (await (await Post("exchange-call-0003")).Json())["contactId"]!.GetValue<string>();
+        var first = await Post("exchange-call-0003");
+        var contactId = (await first.Json())["contactId"]!.GetValue<string>();
         await _http.AgentWhen("anna", a => (string?)a["offer"]?["contactId"] == contactId, "the offer");
         (await _http.PostAsJsonAsync("/api/agents/anna/accept", new { contactId })).EnsureSuccessStatusCode();
         (await _http.PostAsJsonAsync($"/api/contacts/{contactId}/complete", new { outcome = "resolved", summary = "Uitgelegd" })).EnsureSuccessStatusCode();
@@ -50,9 +55,18 @@ public sealed class When_the_exchange_retries_a_caller : RouterSpec
         var late = await Post("exchange-call-0003");
         late.StatusCode.Should().Be(HttpStatusCode.Accepted);
         (await late.Json())["contactId"]!.GetValue<string>().Should().Be(contactId);
-        // The worker has taken the retry when it refused it (a refused command is recorded with its answer).
+        (await late.Json())["commandId"]!.GetValue<Guid>().Should().Be((await first.Json())["commandId"]!.GetValue<Guid>(), "the retry is the same command");
+
+        // A redelivery under a new command id (an older exchange without keys, a replayed message) reaches the centre,
+        // which refuses it because the store knows the contact finished.
+        var bus = _router.Services.GetRequiredService<IBus>();
+        await (await bus.GetSendEndpoint(CentreAddresses.For("sociaal"))).Send(new QueueContact
+        {
+            Centre = "sociaal", ContactId = contactId, HomeCentre = "sociaal", Channel = "phone", Caller = "+31633334444",
+            QueuedAt = _router.Time.GetUtcNow(),
+        });
         await Api.Eventually(() => _router.NewDbContext().ProcessedCommands.AsNoTracking().CountAsync(p => !p.Accepted && p.Detail!.Contains(contactId)),
-            n => n == 1, "the retry to be refused");
+            n => n == 1, "the redelivery to be refused");
 
         var contact = await _http.GetJson($"/api/contacts/{contactId}");
         contact["status"]!.GetValue<string>().Should().Be("completed");

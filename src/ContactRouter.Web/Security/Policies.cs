@@ -25,11 +25,14 @@ public static class Policies
     public const string QueueContacts = "queue-contacts";
     public const string AbandonContacts = "abandon-contacts";
     public const string ReadContact = "read-contact";
+    /// <summary>Whoever may send a command at all (staff and machine clients): the command's own requester is checked in the endpoint.</summary>
+    public const string Requester = "requester";
 
     public static void Add(AuthorizationBuilder authorization)
     {
         authorization
             .AddPolicy(Staff, p => p.RequireAuthenticatedUser().RequireRole(StaffRoles.People))
+            .AddPolicy(Requester, p => p.RequireRole([.. StaffRoles.People, StaffRoles.Machine]))
             .AddPolicy(Agent, p => p.RequireRole(StaffRoles.Agent))
             .AddPolicy(AgentOrTeamLead, p => p.RequireRole(StaffRoles.Agent, StaffRoles.TeamLead))
             .AddPolicy(AgentState, p => p.RequireRole(StaffRoles.Agent, StaffRoles.TeamLead, StaffRoles.Admin))

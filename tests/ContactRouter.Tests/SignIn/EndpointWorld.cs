@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using ContactRouter.Web;
+using Microsoft.EntityFrameworkCore;
 
 namespace ContactRouter.Tests.SignIn;
 
@@ -32,6 +33,8 @@ public static class EndpointWorld
         [Policies.QueueContacts] = [Person.Exchange, Person.Admin],
         [Policies.AbandonContacts] = [Person.Exchange],
         [Policies.ReadContact] = [Anna, Lead, Person.Exchange],
+        // Anyone who sends commands; a command is read by its own requester (the exchange queued the caller) or an administrator.
+        [Policies.Requester] = [Person.Exchange, Person.Admin],
     };
 
     /// <summary>
@@ -62,6 +65,8 @@ public static class EndpointWorld
             ["userName"] = "spare",
             ["name"] = "spare",
             ["documentName"] = "v1",
+            ["commandId"] = (await router.NewDbContext().AcceptedCommands.AsNoTracking()
+                .FirstAsync(c => c.ContactId == contactId && c.MessageType == "QueueContact")).CommandId.ToString("N"),
         };
     }
 }

@@ -312,7 +312,7 @@ public sealed class When_commands_and_events_are_recorded(StoreDatabases stores)
         };
         var events = Enumerable.Range(0, 3).Select(i => new OutboxMessage
         {
-            Centre = "sociaal", MessageType = i == 2 ? "TransferContact" : "ContactQueued", SendToCentre = i == 2 ? "fysiek" : null,
+            Centre = "sociaal", MessageType = i == 2 ? "ContactTransferred" : "ContactQueued", PublishedAt = i == 2 ? at : null,
             Body = $$"""{"contactId":"c{{i}}","caller":"+31612345678","note":"één € ✓"}""", CreatedAt = at.AddMilliseconds(i),
         }).ToList();
 

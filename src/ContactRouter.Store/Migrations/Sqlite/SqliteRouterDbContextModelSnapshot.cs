@@ -182,6 +182,62 @@ namespace ContactRouter.Store.Migrations.Sqlite
                     b.ToTable("Statistics");
                 });
 
+            modelBuilder.Entity("ContactRouter.Store.AcceptedCommand", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Centre")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CommandId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContactId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DeliverAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HandedOverAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Requester")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("CommandId")
+                        .IsUnique();
+
+                    b.HasIndex("ContactId");
+
+                    b.HasIndex("AnsweredAt", "Sequence");
+
+                    b.ToTable("AcceptedCommands");
+                });
+
             modelBuilder.Entity("ContactRouter.Store.AccessLogEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -424,10 +480,12 @@ namespace ContactRouter.Store.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("SendToCentre")
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PublishedAt");
 
                     b.ToTable("Outbox");
                 });
