@@ -141,7 +141,8 @@ public sealed class When_a_contact_is_queued_with_an_available_agent : CentreCon
         load.Agents["available"].Should().Be(0);
 
         Worker.Read(db => db.Contacts.Single()).Should().BeEquivalentTo(new { Id = "c1", Status = ContactStatus.Offered, AgentId = "anna" }, o => o.ExcludingMissingMembers());
-        Worker.Read(db => db.Outbox.Count()).Should().Be(0, "events are removed from the outbox once published");
+        // The in-memory bus loses what it holds on a restart: published events stay a while, marked, to be published again.
+        Worker.Read(db => db.Outbox.Count(o => o.PublishedAt == null)).Should().Be(0, "every event is marked published once published");
     }
 
     [Fact]

@@ -147,7 +147,8 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
         var http = Host("all", ("Router:Overflow", "false")).StaffClient();
         await http.PutAgent("gijs", "fysiek", new { fysiek = 4 });
         await http.SetStatus("gijs", "available");
-        await http.PutAgent("eva", "sociaal", new { sociaal = 5, fysiek = 2 });
+        var registered = await http.PutAgent("eva", "sociaal", new { sociaal = 5, fysiek = 2 });
+        registered.StatusCode.Should().Be(HttpStatusCode.OK, await registered.Content.ReadAsStringAsync());
         var home = await http.Call("fysiek");
         await http.AgentWhen("gijs", a => (string?)a["offer"]?["contactId"] == home, "his own caller");
         (await http.PostAsJsonAsync("/api/agents/gijs/accept", new { contactId = home })).StatusCode.Should().Be(HttpStatusCode.OK);

@@ -11,9 +11,8 @@ namespace ContactRouter.Store.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropColumn(
-                name: "SendToCentre",
-                table: "Outbox");
+            // The column SendToCentre stays in SQLite files, unused: dropping a column means a table rebuild there, which
+            // cannot run in the migration's transaction (EF warns at every first start). Sends now go through AcceptedCommands.
 
             migrationBuilder.AddColumn<long>(
                 name: "PublishedAt",
@@ -78,12 +77,6 @@ namespace ContactRouter.Store.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "PublishedAt",
                 table: "Outbox");
-
-            migrationBuilder.AddColumn<string>(
-                name: "SendToCentre",
-                table: "Outbox",
-                type: "TEXT",
-                nullable: true);
         }
     }
 }
