@@ -6,10 +6,12 @@ namespace ContactRouter.Routing;
 /// </summary>
 public static class Bsn
 {
+    public const int Digits = 9;
+
     /// <summary>Nine digits passing the "elfproef": 9·d1 + 8·d2 + … + 2·d8 − 1·d9 divisible by 11.</summary>
     public static bool IsValid(string? bsn)
     {
-        if (bsn is null || bsn.Length != 9 || !bsn.All(char.IsAsciiDigit)) return false;
+        if (bsn is null || bsn.Length != Digits || !bsn.All(char.IsAsciiDigit)) return false;
         var sum = 0;
         for (var i = 0; i < 8; i++) sum += (9 - i) * (bsn[i] - '0');
         sum -= bsn[8] - '0';

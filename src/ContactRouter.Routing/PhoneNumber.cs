@@ -8,10 +8,16 @@ namespace ContactRouter.Routing;
 /// </summary>
 public static partial class PhoneNumber
 {
+    /// <summary>The longest input taken: E.164 is at most 16 characters, the rest room for spaces, dashes and brackets.</summary>
+    public const int MaxInputLength = 32;
+
+    /// <summary>The characters an input may hold: digits, a plus and the separators that are dropped.</summary>
+    public const string InputPattern = @"^[+0-9\s().-]+\z";
+
     public static bool TryNormalise(string? input, out string e164)
     {
         e164 = "";
-        if (string.IsNullOrWhiteSpace(input)) return false;
+        if (string.IsNullOrWhiteSpace(input) || input.Length > MaxInputLength) return false;
         var digits = Separators().Replace(input.Trim(), "");
         if (digits.StartsWith("00", StringComparison.Ordinal)) digits = "+" + digits[2..];
         else if (digits.StartsWith('0')) digits = "+31" + digits[1..];

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using ContactRouter.Routing;
 using ContactRouter.Store;
@@ -15,16 +16,19 @@ public sealed record AccessLogView(DateTimeOffset At, string Who, string Role, s
 /// <summary>The access log for team leads and administrators: who read whose data, sign-ins, role changes.</summary>
 public static class AccessLogApi
 {
-    private const int MaxRows = 1000;
+    public const int MaxRows = 1000;
 
     public static IEndpointRouteBuilder MapAccessLogApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/access-log", Read).WithTags("Access log").RequireAuthorization(Policies.TeamLeadOrAdmin).Refusals(400, 401, 403);
+        app.MapGet("/api/access-log", Read).WithTags("Access log").RequireAuthorization(Policies.TeamLeadOrAdmin);
         return app;
     }
 
     /// <summary>Newest first; <paramref name="user"/> and <paramref name="customer"/> (a phone number) narrow it down.</summary>
-    private static async Task<Results<Ok<List<AccessLogView>>, ProblemHttpResult>> Read(string? user, string? customer, int? limit, RouterDbContext db)
+    private static async Task<Results<Ok<List<AccessLogView>>, ProblemHttpResult>> Read(
+        [MaxLength(AccessLog.MaxText)] string? user,
+        [MaxLength(PhoneNumber.MaxInputLength), RegularExpression(PhoneNumber.InputPattern)] string? customer,
+        [Range(1, MaxRows)] int? limit, RouterDbContext db)
     {
         var take = limit ?? 200;
         if (take is < 1 or > MaxRows) return Problems.Invalid("limit", $"A limit is 1–{MaxRows}.");

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using ContactRouter.Routing;
@@ -12,13 +13,31 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ContactRouter.Web;
 
-public sealed record AccountRequest(string? UserName, string? DisplayName, string[]? Roles, string? AgentId, string? Centre);
+/// <summary>A new account: its user name, and the settings <see cref="AccountRequest"/> holds.</summary>
+public sealed record NewAccountRequest(
+    [property: Required, RegularExpression(AccountsApi.UserNamePattern)] string? UserName,
+    [property: MaxLength(Limits.Name)] string? DisplayName,
+    [property: Required, OneOf(typeof(StaffRoles), nameof(StaffRoles.People))] string[]? Roles,
+    [property: RegularExpression(AgentsApi.AgentIdPattern)] string? AgentId,
+    [property: OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string? Centre)
+{
+    public AccountRequest Settings() => new(DisplayName, Roles, AgentId, Centre);
+}
+
+/// <summary>An account's settings; a PUT replaces them (the user name is the path's and does not change).</summary>
+public sealed record AccountRequest(
+    [property: MaxLength(Limits.Name)] string? DisplayName,
+    [property: Required, OneOf(typeof(StaffRoles), nameof(StaffRoles.People))] string[]? Roles,
+    [property: RegularExpression(AgentsApi.AgentIdPattern)] string? AgentId,
+    [property: OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string? Centre);
 
 public sealed record AccountView(
     string UserName, string? DisplayName, IReadOnlyList<string> Roles, string? AgentId, string? Centre, bool LockedOut,
     bool MustChangePassword, string? OneTimePassword = null);
 
-public sealed record MachineClientRequest(string? Name, string? Scopes);
+public sealed record MachineClientRequest(
+    [property: Required, RegularExpression(MachineClients.NamePattern)] string? Name,
+    [property: Required, MaxLength(AccountsApi.MaxScopesLength)] string? Scopes);
 
 public sealed record MachineClientView(string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, string? Key = null);
 
@@ -29,18 +48,23 @@ public sealed record MachineClientView(string Name, IReadOnlyList<string> Scopes
 /// </summary>
 public static partial class AccountsApi
 {
+    public const string UserNamePattern = @"^[A-Za-z0-9._@-]{1,64}\z";
+
+    /// <summary>Scopes separated by spaces: room for every scope there is, not for a list repeated a thousand times.</summary>
+    public const int MaxScopesLength = 200;
+
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/accounts").WithTags("Accounts").RequireAuthorization(Policies.Admin).Refusals(400, 401, 403, 404, 409);
+        var accounts = app.MapGroup("/api/accounts").WithTags("Accounts").RequireAuthorization(Policies.Admin);
         accounts.MapGet("", List);
-        accounts.MapPost("", Create).Accepts<AccountRequest>("application/json");
-        accounts.MapPut("/{userName}", Update).Accepts<AccountRequest>("application/json");
-        accounts.MapPost("/{userName}/password", ResetPassword);
+        accounts.MapPost("", Create).Accepts<NewAccountRequest>("application/json").Refusals(409);
+        accounts.MapPut("/{userName}", Update).Accepts<AccountRequest>("application/json").Refusals(404, 409);
+        accounts.MapPost("/{userName}/password", ResetPassword).Refusals(404);
 
-        var machines = app.MapGroup("/api/machine-clients").WithTags("Accounts").RequireAuthorization(Policies.Admin).Refusals(400, 401, 403, 404, 409);
+        var machines = app.MapGroup("/api/machine-clients").WithTags("Accounts").RequireAuthorization(Policies.Admin);
         machines.MapGet("", ListMachines);
-        machines.MapPost("", CreateMachine).Accepts<MachineClientRequest>("application/json");
-        machines.MapDelete("/{name}", DeleteMachine);
+        machines.MapPost("", CreateMachine).Accepts<MachineClientRequest>("application/json").Refusals(409);
+        machines.MapDelete("/{name}", DeleteMachine).Refusals(404);
         return app;
     }
 
@@ -54,12 +78,13 @@ public static partial class AccountsApi
 
     private static async Task<Results<Created<AccountView>, ProblemHttpResult>> Create(HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.Read<AccountRequest>(http.Request);
+        var (request, problem) = await JsonBody.Read<NewAccountRequest>(http.Request);
         if (problem is not null) return problem;
-        if (string.IsNullOrWhiteSpace(body!.UserName) || !UserNameFormat().IsMatch(body.UserName.Trim()))
+        if (string.IsNullOrWhiteSpace(request!.UserName) || !UserNameFormat().IsMatch(request.UserName.Trim()))
             return Problems.Invalid("userName", "A user name is 1–64 letters, digits, '.', '_', '-' or '@'.");
-        var userName = body.UserName.Trim();
+        var userName = request.UserName.Trim();
         if (await users.FindByNameAsync(userName) is not null) return Problems.Conflict("userName", $"There is already an account {userName}.");
+        var body = request.Settings();
         if (await Check(body, users, userName) is { } invalid) return invalid;
 
         var password = OneTimePassword();
@@ -76,7 +101,7 @@ public static partial class AccountsApi
         return TypedResults.Created($"/api/accounts/{userName}", (await View(users, account, time)) with { OneTimePassword = password });
     }
 
-    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> Update(string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
+    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> Update([MaxLength(Limits.UserName)] string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
     {
         var account = await users.FindByNameAsync(userName);
         if (account is null) return UnknownAccount(userName);
@@ -104,7 +129,7 @@ public static partial class AccountsApi
     }
 
     /// <summary>A new one-time password, shown once; the account is unlocked and must choose its own at the next sign-in.</summary>
-    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> ResetPassword(string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
+    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> ResetPassword([MaxLength(Limits.UserName)] string userName, HttpContext http, UserManager<StaffAccount> users, TimeProvider time)
     {
         var account = await users.FindByNameAsync(userName);
         if (account is null) return UnknownAccount(userName);
@@ -126,19 +151,22 @@ public static partial class AccountsApi
         // Any, not FirstOrDefault(...) is { }: a null in the list ("roles":[null]) is unknown too, and Identity throws on it.
         if (body.Roles.Any(r => !StaffRoles.People.Contains(r)))
             return Problems.Invalid("roles", $"Unknown role '{AccessLog.Clip(body.Roles.First(r => !StaffRoles.People.Contains(r)) ?? "null", 40)}'; roles are {string.Join(", ", StaffRoles.People)}.");
-        if (body.DisplayName is { Length: > 200 }) return Problems.Invalid("displayName", "A name is at most 200 characters.");
+        if (body.Roles.Length > StaffRoles.People.Length) return Problems.Invalid("roles", $"Give each role once; there are {StaffRoles.People.Length}.");
+        if (body.DisplayName is { Length: > Limits.Name }) return Problems.Invalid("displayName", $"A name is at most {Limits.Name} characters.");
+        // Left out is "none"; given, it must be one (the console leaves out an empty field).
         var agentId = body.AgentId?.Trim();
+        if (agentId is not null && !AgentsApi.AgentIdFormat().IsMatch(agentId))
+            return Problems.Invalid("agentId", "An agent account is linked to one agent id (1–64 letters, digits, '.', '_' or '-').");
         if (body.Roles.Contains(StaffRoles.Agent))
         {
-            if (string.IsNullOrEmpty(agentId) || !AgentsApi.AgentIdFormat().IsMatch(agentId))
-                return Problems.Invalid("agentId", "An agent account is linked to one agent id (1–64 letters, digits, '.', '_' or '-').");
+            if (agentId is null) return Problems.Invalid("agentId", "An agent account is linked to one agent id (1–64 letters, digits, '.', '_' or '-').");
             if (await users.Users.AnyAsync(u => u.AgentId == agentId && u.UserName != userName))
                 return Problems.Conflict("agentId", $"Agent {agentId} is already linked to another account.");
         }
-        else if (!string.IsNullOrEmpty(agentId)) return Problems.Invalid("agentId", "Only an account with the role agent is linked to an agent.");
+        else if (agentId is not null) return Problems.Invalid("agentId", "Only an account with the role agent is linked to an agent.");
         var centre = body.Centre?.Trim().ToLowerInvariant();
-        if (centre is { Length: > 0 } && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
-        if (body.Roles.Contains(StaffRoles.TeamLead) && string.IsNullOrEmpty(centre))
+        if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
+        if (body.Roles.Contains(StaffRoles.TeamLead) && centre is null)
             return Problems.Invalid("centre", "A team lead steers one centre: give it.");
         return null;
     }
@@ -157,6 +185,7 @@ public static partial class AccountsApi
         if (problem is not null) return problem;
         var name = body!.Name?.Trim();
         if (name is null || !MachineClients.NameFormat().IsMatch(name)) return Problems.Invalid("name", "A name is 1–64 letters, digits, '.', '_' or '-'.");
+        if (body.Scopes is { Length: > MaxScopesLength }) return Problems.Invalid("scopes", $"Scopes are at most {MaxScopesLength} characters.");
         var scopes = (body.Scopes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
         if (scopes.Count == 0 || scopes.Any(s => !Scopes.All.Contains(s)))
             return Problems.Invalid("scopes", $"Give one or more of {string.Join(", ", Scopes.All)}, separated by spaces.");
@@ -169,7 +198,8 @@ public static partial class AccountsApi
         return TypedResults.Created($"/api/machine-clients/{name}", new MachineClientView(name, scopes, client.CreatedAt, key));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMachine(string name, HttpContext http, RouterDbContext db)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMachine(
+        [RegularExpression(MachineClients.NamePattern)] string name, HttpContext http, RouterDbContext db)
     {
         var client = await db.MachineClients.FirstOrDefaultAsync(c => c.Name == name);
         if (client is null) return Problems.NotFound("name", $"No machine client {AccessLog.Clip(name, 64)}.");
@@ -193,7 +223,7 @@ public static partial class AccountsApi
 
     private static ProblemHttpResult UnknownAccount(string userName) => Problems.NotFound("userName", $"No account {AccessLog.Clip(userName, 64)}.");
 
-    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}\z")]
+    [GeneratedRegex(UserNamePattern)]
     private static partial Regex UserNameFormat();
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using ContactRouter.Components;
@@ -26,28 +27,30 @@ public static partial class AgentsApi
 
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup("/api/agents").WithTags("Agents").Refusals(400, 401, 403, 404, 409, 503);
-        agents.MapPut("/{agentId}", Register).RequireAuthorization(Policies.Admin).Accepts<PutAgentRequest>("application/json");
+        // Besides what each endpoint names: 400/401/403/413/415/429 as the pipeline gives them (DeclaredAnswers).
+        var agents = app.MapGroup("/api/agents").WithTags("Agents");
+        agents.MapPut("/{agentId}", Register).RequireAuthorization(Policies.Admin).Accepts<PutAgentRequest>("application/json").Refusals(404, 409);
         agents.MapGet("", List).RequireAuthorization(Policies.TeamLeadOrAdmin);
-        agents.MapGet("/{agentId}", Get).RequireAuthorization(Policies.AgentState);
+        agents.MapGet("/{agentId}", Get).RequireAuthorization(Policies.AgentState).Refusals(404);
         agents.MapGet("/{agentId}/stream", Stream).RequireAuthorization(Policies.Agent).RequireRateLimiting(SecuritySetup.StreamLimit)
-            .Produces(200, contentType: "text/event-stream");
-        agents.MapPost("/{agentId}/status", SetStatus).RequireAuthorization(Policies.AgentOrTeamLead).Accepts<AgentStatusRequest>("application/json");
-        agents.MapPost("/{agentId}/accept", (string agentId, HttpContext http, CentreClient centres) => OfferAction(agentId, http, centres, accept: true))
-            .RequireAuthorization(Policies.Agent).Accepts<OfferActionRequest>("application/json");
-        agents.MapPost("/{agentId}/reject", (string agentId, HttpContext http, CentreClient centres) => OfferAction(agentId, http, centres, accept: false))
-            .RequireAuthorization(Policies.Agent).Accepts<OfferActionRequest>("application/json");
+            .Produces(200, contentType: "text/event-stream").Refusals(404);
+        agents.MapPost("/{agentId}/status", SetStatus).RequireAuthorization(Policies.AgentOrTeamLead).Accepts<AgentStatusRequest>("application/json")
+            .Refusals(404, 409);
+        agents.MapPost("/{agentId}/accept", ([RegularExpression(AgentIdPattern)] string agentId, HttpContext http, CentreClient centres) => OfferAction(agentId, http, centres, accept: true))
+            .RequireAuthorization(Policies.Agent).Accepts<OfferActionRequest>("application/json").Refusals(404, 409);
+        agents.MapPost("/{agentId}/reject", ([RegularExpression(AgentIdPattern)] string agentId, HttpContext http, CentreClient centres) => OfferAction(agentId, http, centres, accept: false))
+            .RequireAuthorization(Policies.Agent).Accepts<OfferActionRequest>("application/json").Refusals(404, 409);
         return app;
     }
 
     private static async Task<Results<Ok<AgentView>, Accepted<CommandView>, ProblemHttpResult>> Register(
-        string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+        [RegularExpression(AgentIdPattern)] string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         if (!AgentIdFormat().IsMatch(agentId)) return Problems.Invalid("agentId", "An agent id is 1–64 letters, digits, '.', '_' or '-'.");
         var (body, problem) = await JsonBody.Read<PutAgentRequest>(request);
         if (problem is not null) return problem;
         if (string.IsNullOrWhiteSpace(body!.Name)) return Problems.Invalid("name", "The agent's name is required.");
-        if (body.Name.Length > 200) return Problems.Invalid("name", "A name is at most 200 characters.");
+        if (body.Name.Length > Limits.Name) return Problems.Invalid("name", $"A name is at most {Limits.Name} characters.");
         var centre = body.Centre?.Trim().ToLowerInvariant();
         if (centre is null) return Problems.Invalid("centre", "The agent's home centre is required.");
         if (!CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
@@ -69,7 +72,7 @@ public static partial class AgentsApi
     }
 
     /// <summary>Who works where, and in which state, optionally of one centre.</summary>
-    private static async Task<Results<Ok<List<AgentSummaryView>>, ProblemHttpResult>> List(string? centre, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<List<AgentSummaryView>>, ProblemHttpResult>> List([OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string? centre, RouterDbContext db, TimeProvider time)
     {
         if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
         var now = time.GetUtcNow();
@@ -79,7 +82,7 @@ public static partial class AgentsApi
     }
 
     /// <summary>An agent sees themselves with the caller's customer view; a team lead or administrator any agent, without it.</summary>
-    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Get(string agentId, ClaimsPrincipal user, IServiceProvider sp)
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Get([RegularExpression(AgentIdPattern)] string agentId, ClaimsPrincipal user, IServiceProvider sp)
     {
         if (user.IsInRole(StaffRoles.Agent) && !user.IsInRole(StaffRoles.TeamLead) && !user.IsInRole(StaffRoles.Admin) && !user.IsAgent(agentId))
             return Answers.NotYourAgent(agentId);
@@ -90,7 +93,7 @@ public static partial class AgentsApi
     /// The agent's own console feed: the agent view (status, ringing offer with customer view, wrap-up end) as
     /// server-sent events whenever it changes.
     /// </summary>
-    private static async Task Stream(string agentId, HttpContext http, RouterDbContext db)
+    private static async Task Stream([RegularExpression(AgentIdPattern)] string agentId, HttpContext http, RouterDbContext db)
     {
         if (!http.User.IsAgent(agentId))
         {
@@ -106,7 +109,7 @@ public static partial class AgentsApi
         await EventStream.Send(http, "agent", sp => Read(sp, agentId, reader));
     }
 
-    private static async Task<Results<Ok<AgentView>, Accepted<CommandView>, ProblemHttpResult>> SetStatus(string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<AgentView>, Accepted<CommandView>, ProblemHttpResult>> SetStatus([RegularExpression(AgentIdPattern)] string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         // Who may act comes before what they asked: another agent learns nothing from a validation answer.
         if (!user.IsAgent(agentId) && !user.IsInRole(StaffRoles.TeamLead)) return Answers.NotYourAgent(agentId);
@@ -132,6 +135,7 @@ public static partial class AgentsApi
         var (body, problem) = await JsonBody.Read<OfferActionRequest>(http.Request);
         if (problem is not null) return problem;
         if (string.IsNullOrWhiteSpace(body!.ContactId)) return Problems.Invalid("contactId", "Say which contact: contactId is required.");
+        if (body.ContactId.Length > Limits.Id) return Problems.Invalid("contactId", $"A contact id is at most {Limits.Id} characters.");
         var sp = http.RequestServices;
         var agent = await sp.GetRequiredService<RouterDbContext>().Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
         if (agent is null) return Answers.UnknownAgent(agentId);
@@ -183,6 +187,8 @@ public static partial class AgentsApi
             expiresAt, c.Overflowed, customer, callback is null ? null : CallbackView.Of(callback));
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
+    public const string AgentIdPattern = @"^[A-Za-z0-9._-]{1,64}\z";
+
+    [GeneratedRegex(AgentIdPattern)]
     public static partial Regex AgentIdFormat();
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ContactRouter.Components;
 using ContactRouter.Routing;
 using ContactRouter.Routing.Callbacks;
@@ -5,13 +6,20 @@ using ContactRouter.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContactRouter.Web;
 
-public sealed record BookCallbackRequest(string? Centre, string? Caller, string? Name, string? Question, DateTimeOffset? NotBefore, DateTimeOffset? NotAfter);
+public sealed record BookCallbackRequest(
+    [property: Required, OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string? Centre,
+    [property: Required, MaxLength(PhoneNumber.MaxInputLength), RegularExpression(PhoneNumber.InputPattern)] string? Caller,
+    [property: MaxLength(Limits.Name)] string? Name,
+    [property: Required, MaxLength(CallbackApi.MaxQuestionLength)] string? Question,
+    [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotBefore,
+    [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotAfter);
 
 public sealed record CallbackView(
     string CallbackId, string HomeCentre, string Centre, string Caller, string? Name, string Question, string Status,
@@ -31,17 +39,21 @@ public static class CallbackApi
     /// <summary>A notBefore this little in the past is taken as "now": the desk's clock and the request's trip.</summary>
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(1);
 
+    public const int MaxQuestionLength = 1000;
+
     public static IEndpointRouteBuilder MapCallbackApi(this IEndpointRouteBuilder app)
     {
-        var callbacks = app.MapGroup("/api/callbacks").WithTags("Callbacks").RequireAuthorization(Policies.Reception).Refusals(400, 401, 403, 404, 409);
-        callbacks.MapPost("", Book).Accepts<BookCallbackRequest>("application/json");
-        callbacks.MapGet("/{callbackId}", Get);
+        var callbacks = app.MapGroup("/api/callbacks").WithTags("Callbacks").RequireAuthorization(Policies.Reception);
+        callbacks.MapPost("", Book).Accepts<BookCallbackRequest>("application/json").Refusals(400, 409);
+        callbacks.MapGet("/{callbackId}", Get).Refusals(404);
         callbacks.MapGet("", List);
-        callbacks.MapDelete("/{callbackId}", Cancel);
+        callbacks.MapDelete("/{callbackId}", Cancel).Refusals(404, 409);
         return app;
     }
 
-    private static async Task<Results<Created<CallbackView>, ProblemHttpResult>> Book(HttpRequest request, CallbackCalendar calendar, CallbackBooking booking, TimeProvider time)
+    private static async Task<Results<Created<CallbackView>, ProblemHttpResult>> Book(
+        [FromHeader(Name = "Idempotency-Key"), Length(1, Limits.IdempotencyKey)] string? idempotencyKey,
+        HttpRequest request, CallbackCalendar calendar, CallbackBooking booking, TimeProvider time)
     {
         var (body, problem) = await JsonBody.Read<BookCallbackRequest>(request);
         if (problem is not null) return problem;
@@ -49,13 +61,15 @@ public static class CallbackApi
         if (centre is null) return Problems.Invalid("centre", "Say which centre should call back.");
         if (!PhoneNumber.TryNormalise(body.Caller, out var caller)) return Answers.InvalidPhone("caller", body.Caller);
         if (string.IsNullOrWhiteSpace(body.Question)) return Problems.Invalid("question", "The question to call back about is required.");
-        if (body.Question.Length > 1000) return Problems.Invalid("question", "A question is at most 1000 characters.");
-        if (body.Name is { Length: > 200 }) return Problems.Invalid("name", "A name is at most 200 characters.");
-        var key = request.Headers["Idempotency-Key"].FirstOrDefault();
-        if (key is { Length: > 100 }) return Problems.Invalid("Idempotency-Key", "An Idempotency-Key is at most 100 characters.");
-
+        if (body.Question.Length > MaxQuestionLength) return Problems.Invalid("question", $"A question is at most {MaxQuestionLength} characters.");
+        if (body.Name is { Length: > Limits.Name }) return Problems.Invalid("name", $"A name is at most {Limits.Name} characters.");
         // The calendar counts working days on from notBefore: near the end of DateTimeOffset's range (9999) that overflows.
-        if (body.NotBefore?.Year > Days.Last.Year) return Problems.Invalid("notBefore", $"A callback is booked before {Days.Last.Year + 1}.");
+        if (body.NotBefore is { } from && !Days.Holds(from)) return Days.OutOfRange("notBefore");
+        if (body.NotAfter is { } until && !Days.Holds(until)) return Days.OutOfRange("notAfter");
+        // A key sent empty binds as none: it is refused instead, as the document's minLength says (the length limit was
+        // checked with the parameter's attribute).
+        var key = request.Headers.ContainsKey("Idempotency-Key") ? idempotencyKey ?? "" : null;
+        if (key is { Length: 0 }) return Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is 1–{Limits.IdempotencyKey} characters.");
 
         var now = time.GetUtcNow();
         var notBefore = body.NotBefore is { } asked && asked < now && asked >= now - ClockSlack ? now : body.NotBefore;
@@ -86,14 +100,17 @@ public static class CallbackApi
         }
     }
 
-    private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Get(string callbackId, RouterDbContext db)
+    private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Get([MaxLength(Limits.Id)] string callbackId, RouterDbContext db)
     {
         var c = await db.Callbacks.AsNoTracking().FirstOrDefaultAsync(x => x.Id == callbackId);
         return c is null ? UnknownCallback(callbackId) : TypedResults.Ok(CallbackView.Of(c));
     }
 
     /// <summary>A day's callbacks (default today, the municipality's day), optionally of one centre: the reception's list.</summary>
-    private static async Task<Results<Ok<List<CallbackView>>, ProblemHttpResult>> List(string? centre, string? date, RouterDbContext db, CallbackCalendar calendar, TimeProvider time)
+    private static async Task<Results<Ok<List<CallbackView>>, ProblemHttpResult>> List(
+        [OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string? centre,
+        [Range(typeof(DateOnly), Days.FirstDay, Days.LastDay, ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)] string? date,
+        RouterDbContext db, CallbackCalendar calendar, TimeProvider time)
     {
         if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
         if (Days.Read(date, time, calendar.TimeZone, out var day) is { } badDate) return badDate;
@@ -104,7 +121,7 @@ public static class CallbackApi
         return TypedResults.Ok(rows.Select(CallbackView.Of).ToList());
     }
 
-    private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Cancel(string callbackId, RouterDbContext db)
+    private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Cancel([MaxLength(Limits.Id)] string callbackId, RouterDbContext db)
     {
         var c = await db.Callbacks.FirstOrDefaultAsync(x => x.Id == callbackId);
         if (c is null) return UnknownCallback(callbackId);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ContactRouter.Routing;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Builder;
@@ -13,9 +14,15 @@ namespace ContactRouter.Web;
 /// <summary>The team lead's view of every centre: the rows now, live, and the last hours.</summary>
 public static class CentresApi
 {
+    /// <summary>How far the chart looks back, in hours.</summary>
+    public const int MaxHistoryHours = 24;
+
+    /// <summary>The chart's intervals: whole divisions of an hour, so intervals start on the clock (09:00, 09:15, ...).</summary>
+    public static readonly int[] IntervalMinutes = [5, 10, 15, 20, 30, 60];
+
     public static IEndpointRouteBuilder MapCentresApi(this IEndpointRouteBuilder app)
     {
-        var centres = app.MapGroup("/api/centres").WithTags("Centres").RequireAuthorization(Policies.TeamLead).Refusals(400, 401, 403);
+        var centres = app.MapGroup("/api/centres").WithTags("Centres").RequireAuthorization(Policies.TeamLead);
         centres.MapGet("/stream", Stream).RequireRateLimiting(SecuritySetup.StreamLimit).Produces(200, contentType: "text/event-stream");
         centres.MapGet("/history", GetHistory);
         centres.MapGet("", GetCentres);
@@ -29,12 +36,13 @@ public static class CentresApi
     /// The team lead's chart: per centre, contacts waiting and the service level of each <paramref name="minutes"/>-minute
     /// interval over the last <paramref name="hours"/> hours, the current interval last.
     /// </summary>
-    private static async Task<Results<Ok<List<CentreHistoryView>>, ProblemHttpResult>> GetHistory(int? hours, int? minutes, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    private static async Task<Results<Ok<List<CentreHistoryView>>, ProblemHttpResult>> GetHistory(
+        [Range(1, MaxHistoryHours)] int? hours, [OneOf(typeof(CentresApi), nameof(IntervalMinutes))] int? minutes, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
     {
         var span = hours ?? 4;
-        if (span is < 1 or > 24) return Problems.Invalid("hours", "Look back 1–24 hours.");
+        if (span is < 1 or > MaxHistoryHours) return Problems.Invalid("hours", $"Look back 1–{MaxHistoryHours} hours.");
         var step = minutes ?? 15;
-        if (step is < 5 or > 60 || 60 % step != 0) return Problems.Invalid("minutes", "An interval is 5, 10, 15, 20, 30 or 60 minutes.");
+        if (!IntervalMinutes.Contains(step)) return Problems.Invalid("minutes", $"An interval is {string.Join(", ", IntervalMinutes)} minutes.");
         var interval = TimeSpan.FromMinutes(step);
         var now = time.GetUtcNow();
         // Intervals on the clock (09:00, 09:15, ...), the last one holding now.

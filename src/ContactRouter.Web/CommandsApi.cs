@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using ContactRouter.Store;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,7 @@ public static class CommandsApi
     }
 
     /// <summary>Only the one who sent a command (or an administrator) reads it.</summary>
-    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Get(string commandId, ClaimsPrincipal user, RouterDbContext db)
+    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Get([MaxLength(Limits.Id)] string commandId, ClaimsPrincipal user, RouterDbContext db)
     {
         if (!Guid.TryParse(commandId, out var id)) return Problems.Invalid("commandId", "A command id is a GUID, as the 202 answer gave it.");
         var row = await db.AcceptedCommands.AsNoTracking().FirstOrDefaultAsync(c => c.CommandId == id);

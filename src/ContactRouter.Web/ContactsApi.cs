@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,6 +10,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,26 +27,29 @@ public static class ContactsApi
     public static readonly string[] Channels = ["phone", "chat", "email", "web"];
     public static readonly string[] Outcomes = ["resolved", "transferred", "callback"];
     public static readonly string[] CallbackOutcomes = ["reached", "notreached"];
-    private const int MaxSummaryLength = 2000;
-    private const int MaxTopicLength = 100;
-    private const int MaxIdempotencyKeyLength = 100;
+    public const int MaxSummaryLength = 2000;
+    public const int MaxTopicLength = 100;
+    private const int MaxIdempotencyKeyLength = Limits.IdempotencyKey;
     /// <summary>Contact ids are 32 hex digits, a callback's a little longer: anything much longer is nobody's.</summary>
-    private const int MaxContactIdLength = 64;
+    private const int MaxContactIdLength = Limits.Id;
 
     public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
     {
-        var contacts = app.MapGroup("/api/contacts").WithTags("Contacts").Refusals(400, 401, 403, 404, 409, 503);
+        // Besides what each endpoint names: 400/401/403/413/415 as the pipeline gives them (DeclaredAnswers).
+        var contacts = app.MapGroup("/api/contacts").WithTags("Contacts");
         contacts.MapPost("", Queue).RequireAuthorization(Policies.QueueContacts).Accepts<QueueContactRequest>("application/json");
-        contacts.MapGet("/{contactId}", Get).RequireAuthorization(Policies.ReadContact);
-        contacts.MapPost("/{contactId}/abandon", Abandon).RequireAuthorization(Policies.AbandonContacts);
-        contacts.MapPost("/{contactId}/complete", Complete).RequireAuthorization(Policies.Agent).Accepts<CompleteContactRequest>("application/json");
+        contacts.MapGet("/{contactId}", Get).RequireAuthorization(Policies.ReadContact).Refusals(404);
+        contacts.MapPost("/{contactId}/abandon", Abandon).RequireAuthorization(Policies.AbandonContacts).Refusals(404, 409);
+        contacts.MapPost("/{contactId}/complete", Complete).RequireAuthorization(Policies.Agent).Accepts<CompleteContactRequest>("application/json")
+            .Refusals(404, 409);
         return app;
     }
 
     private static async Task<Results<Accepted<QueuedContactView>, ProblemHttpResult>> Queue(
-        HttpRequest request, ClaimsPrincipal user, ISendEndpointProvider sender, CommandLedger ledger, TimeProvider time, IOptions<HostingOptions> hosting)
+        [FromHeader(Name = "Idempotency-Key"), Length(1, MaxIdempotencyKeyLength)] string? idempotencyKey, HttpRequest request, ClaimsPrincipal user, ISendEndpointProvider sender, CommandLedger ledger, TimeProvider time, IOptions<HostingOptions> hosting)
     {
-        var key = request.Headers["Idempotency-Key"].FirstOrDefault();
+        // A key sent empty binds as none: it is refused instead, as the document's minLength says.
+        var key = request.Headers.ContainsKey("Idempotency-Key") ? idempotencyKey ?? "" : null;
         if (key is { Length: 0 or > MaxIdempotencyKeyLength })
             return Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is 1–{MaxIdempotencyKeyLength} characters.");
         var (body, problem) = await JsonBody.Read<QueueContactRequest>(request);
@@ -106,7 +111,7 @@ public static class ContactsApi
         new(SHA256.HashData(Encoding.UTF8.GetBytes(what == "contact" ? $"{client}\n{key}" : $"{client}\n{key}\n{what}")).AsSpan(0, 16));
 
     /// <summary>An agent reads only a contact that is or was theirs; team leads and the exchange read any.</summary>
-    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get(string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get([MaxLength(MaxContactIdLength)] string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is null) return Answers.UnknownContact(contactId);
@@ -120,9 +125,8 @@ public static class ContactsApi
     /// the centre the contact was sent to, behind its queueing on the same queue, and is applied in that order.
     /// </summary>
     private static async Task<Results<Ok<ContactView>, Accepted<CommandView>, ProblemHttpResult>> Abandon(
-        string contactId, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+        [MaxLength(MaxContactIdLength)] string contactId, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
-        if (contactId.Length > MaxContactIdLength) return Answers.UnknownContact(contactId);
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is not null && Finished(contact) is { } finished) return finished;
         var centre = contact?.Centre ?? await db.AcceptedCommands.AsNoTracking()
@@ -133,7 +137,7 @@ public static class ContactsApi
     }
 
     /// <summary>Only the agent connected to the contact completes it.</summary>
-    private static async Task<Results<Ok<ContactView>, Accepted<CommandView>, ProblemHttpResult>> Complete(string contactId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
+    private static async Task<Results<Ok<ContactView>, Accepted<CommandView>, ProblemHttpResult>> Complete([MaxLength(MaxContactIdLength)] string contactId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)
     {
         var (body, problem) = await JsonBody.Read<CompleteContactRequest>(request);
         if (problem is not null) return problem;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net.Mail;
 using System.Security.Claims;
 using ContactRouter.Routing;
@@ -26,7 +27,11 @@ public sealed record ContactMomentView(
 
 public sealed record CustomerView(PartyView Customer, IReadOnlyList<ContactMomentView> Contacts, IReadOnlyList<CallbackView> Callbacks);
 
-public sealed record PutCustomerRequest(string? Name, string? Email, string? Bsn);
+/// <summary>Every field optional: one left out keeps what the customer view already holds.</summary>
+public sealed record PutCustomerRequest(
+    [property: MaxLength(Limits.Name)] string? Name,
+    [property: MaxLength(Limits.Email)] string? Email,
+    [property: Length(Routing.Bsn.Digits, Routing.Bsn.Digits)] string? Bsn);
 
 /// <summary>
 /// The shared customer view across all centres. Every read is written to the access log (the signed-in user and their
@@ -37,8 +42,8 @@ public static class CustomerApi
 {
     public static IEndpointRouteBuilder MapCustomerApi(this IEndpointRouteBuilder app)
     {
-        var customers = app.MapGroup("/api/customers").WithTags("Customers").Refusals(400, 401, 403, 404);
-        customers.MapGet("/{phone}", GetCustomer).RequireAuthorization(Policies.CustomerView);
+        var customers = app.MapGroup("/api/customers").WithTags("Customers").Refusals(400);
+        customers.MapGet("/{phone}", GetCustomer).RequireAuthorization(Policies.CustomerView).Refusals(404);
         customers.MapPut("/{phone}", PutCustomer).RequireAuthorization(Policies.Reception).Accepts<PutCustomerRequest>("application/json");
         return app;
     }
@@ -48,7 +53,9 @@ public static class CustomerApi
     /// <summary>The number of recent contacts an agent sees with an offer.</summary>
     public const int OfferSummarySize = 5;
 
-    private static async Task<Results<Ok<CustomerView>, ProblemHttpResult>> GetCustomer(string phone, string? reason, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<CustomerView>, ProblemHttpResult>> GetCustomer(
+        [MaxLength(PhoneNumber.MaxInputLength), RegularExpression(PhoneNumber.InputPattern)] string phone,
+        [MaxLength(MaxReasonLength)] string? reason, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
     {
         if (!PhoneNumber.TryNormalise(phone, out var e164)) return Answers.InvalidPhone("phone", phone);
         string why;
@@ -80,12 +87,14 @@ public static class CustomerApi
         return null;
     }
 
-    private static async Task<Results<Ok<PartyView>, ProblemHttpResult>> PutCustomer(string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
+    private static async Task<Results<Ok<PartyView>, ProblemHttpResult>> PutCustomer(
+        [MaxLength(PhoneNumber.MaxInputLength), RegularExpression(PhoneNumber.InputPattern)] string phone, HttpRequest request, RouterDbContext db, TimeProvider time)
     {
         if (!PhoneNumber.TryNormalise(phone, out var e164)) return Answers.InvalidPhone("phone", phone);
         var (body, problem) = await JsonBody.Read<PutCustomerRequest>(request);
         if (problem is not null) return problem;
-        if (body!.Name is { Length: > 200 }) return Problems.Invalid("name", "A name is at most 200 characters.");
+        if (body!.Name is { Length: > Limits.Name }) return Problems.Invalid("name", $"A name is at most {Limits.Name} characters.");
+        if (body.Email is { Length: > Limits.Email }) return Problems.Invalid("email", $"An e-mail address is at most {Limits.Email} characters.");
         if (body.Email is { } email && !MailAddress.TryCreate(email, out _)) return Problems.Invalid("email", "Not an e-mail address.");
         // Never echo a rejected BSN back: the detail names the rule, not the number.
         if (body.Bsn is { } bsn && !Routing.Bsn.IsValid(bsn)) return Problems.Invalid("bsn", "A BSN is 9 digits that pass the elfproef.");

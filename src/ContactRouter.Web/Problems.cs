@@ -36,8 +36,9 @@ public static class Problems
     public static ProblemHttpResult Forbidden(string field, string detail, string? code = null) => Field(StatusCodes.Status403Forbidden, field, detail, code);
 
     /// <summary>
-    /// The problem answers a group of endpoints can give, for the OpenAPI document: declared once per resource, since a
-    /// problem's status is only known when it is made. Signed-in endpoints can also answer 401/403, bodies 413 and 415.
+    /// The problem answers an endpoint's handler can give, for the OpenAPI document: declared next to its mapping, since a
+    /// problem's status is only known when it is made. What the pipeline answers before the handler runs (401/403, a
+    /// body's 400/413/415, 429, a parameter's 400) every endpoint declares by itself (<see cref="DeclaredAnswers"/>).
     /// </summary>
     public static TBuilder Refusals<TBuilder>(this TBuilder endpoints, params int[] statuses) where TBuilder : IEndpointConventionBuilder
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using ContactRouter.Routing;
@@ -26,7 +27,7 @@ public static class ReportApi
     public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/reports/contacts.csv", ContactsCsv).WithTags("Reports").RequireAuthorization(Policies.TeamLead)
-            .Produces(200, contentType: "text/csv").Refusals(400, 401, 403);
+            .Produces(200, contentType: "text/csv");
         return app;
     }
 
@@ -34,7 +35,10 @@ public static class ReportApi
     /// One row per contact that arrived on <paramref name="date"/> (the municipality's day), at or for
     /// <paramref name="centre"/> when given. No caller number, summary or BSN: a report leaves the system.
     /// </summary>
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ContactsCsv(string? date, string? centre, RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ContactsCsv(
+        [Range(typeof(DateOnly), Days.FirstDay, Days.LastDay, ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)] string? date,
+        [OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string? centre,
+        RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone);
         if (Days.Read(string.IsNullOrEmpty(date) ? null : date, time, zone, out var day) is { } badDate) return badDate;

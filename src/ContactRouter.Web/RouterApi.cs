@@ -26,7 +26,10 @@ public static class RouterApi
                 c.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = [detail] };
             }
         });
-        builder.Services.AddOpenApi();
+        // A parameter that does not bind (hours=abc) throws instead of answering a bare 400, so that ClientFaults names it.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<ClientFaults>();
+        builder.Services.AddApiDocument();
         builder.Services.AddScoped<CentreClient>();
         builder.AddRouterSecurity();
         return builder;
@@ -36,16 +39,17 @@ public static class RouterApi
     {
         // The contract is public (the project is open source); it holds no data.
         app.MapOpenApi().AllowAnonymous();
-        app.MapSessionApi();
-        app.MapContactsApi();
-        app.MapCommandsApi();
-        app.MapAgentsApi();
-        app.MapCentresApi();
-        app.MapCustomerApi();
-        app.MapCallbackApi();
-        app.MapReportApi();
-        app.MapAccountsApi();
-        app.MapAccessLogApi();
+        var api = app.MapGroup("").WithDeclaredAnswers();
+        api.MapSessionApi();
+        api.MapContactsApi();
+        api.MapCommandsApi();
+        api.MapAgentsApi();
+        api.MapCentresApi();
+        api.MapCustomerApi();
+        api.MapCallbackApi();
+        api.MapReportApi();
+        api.MapAccountsApi();
+        api.MapAccessLogApi();
         return app;
     }
 }

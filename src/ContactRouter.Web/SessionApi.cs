@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Security.Claims;
 using ContactRouter.Routing;
@@ -14,7 +15,10 @@ using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Web;
 
-public sealed record SignInRequest(string? UserName, string? Password, string? NewPassword);
+public sealed record SignInRequest(
+    [property: Required, MaxLength(Limits.UserName)] string? UserName,
+    [property: Required, MaxLength(SessionApi.MaxPasswordLength)] string? Password,
+    [property: MaxLength(SessionApi.MaxPasswordLength)] string? NewPassword);
 
 public sealed record MeView(
     bool SignedIn, string? UserName, string? DisplayName, IReadOnlyList<string> Roles, string? AgentId, string? Centre,
@@ -25,18 +29,24 @@ public static class SessionApi
 {
     public const string SignInName = "sign-in";
 
+    /// <summary>Room for a pass phrase or a password manager's longest; more only makes every attempt cost more to hash.</summary>
+    public const int MaxPasswordLength = 256;
+
+    /// <summary>Where the identity provider's sign-in comes back to: a path of this site.</summary>
+    public const int MaxReturnUrlLength = 2000;
+
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
         var session = app.MapGroup("/api").WithTags("Session");
         session.MapGet("/me", Me).AllowAnonymous();
         session.MapPost("/session", SignIn).AllowAnonymous().RequireRateLimiting(SecuritySetup.SignInLimit).WithName(SignInName)
-            .Accepts<SignInRequest>("application/json").Refusals(400, 401, 403, 429);
+            .Accepts<SignInRequest>("application/json").Refusals(401);
         session.MapDelete("/session", SignOut).RequireAuthorization(Policies.Staff);
         // The identity provider's sign-in starts here (a link on the sign-in page); its answer comes back to /signin-oidc.
-        app.MapGet("/signin/oidc", SignInWithProvider).AllowAnonymous().WithTags("Session");
+        app.MapGet("/signin/oidc", SignInWithProvider).AllowAnonymous().WithTags("Session").Produces(StatusCodes.Status302Found).Refusals(404);
         // Signing out there too (a form the console sends, with the antiforgery token): otherwise the next person at a
         // shared desk would be signed straight back in as the last one by the provider's own session.
-        app.MapPost("/signout/oidc", SignOutAtProvider).RequireAuthorization(Policies.Staff).WithTags("Session");
+        app.MapPost("/signout/oidc", SignOutAtProvider).RequireAuthorization(Policies.Staff).WithTags("Session").Produces(StatusCodes.Status302Found).Refusals(404);
         return app;
     }
 
@@ -62,9 +72,12 @@ public static class SessionApi
         var (body, problem) = await JsonBody.Read<SignInRequest>(request);
         if (problem is not null) return problem;
         if (string.IsNullOrWhiteSpace(body!.UserName)) return Problems.Invalid("userName", "Give your user name.");
+        if (body.UserName.Length > Limits.UserName) return Problems.Invalid("userName", $"A user name is at most {Limits.UserName} characters.");
         if (string.IsNullOrEmpty(body.Password)) return Problems.Invalid("password", "Give your password.");
+        if (body.Password.Length > MaxPasswordLength) return Problems.Invalid("password", $"A password is at most {MaxPasswordLength} characters.");
+        if (body.NewPassword is { Length: > MaxPasswordLength }) return Problems.Invalid("newPassword", $"A password is at most {MaxPasswordLength} characters.");
 
-        var account = body.UserName.Length <= 256 ? await users.FindByNameAsync(body.UserName.Trim()) : null;
+        var account = await users.FindByNameAsync(body.UserName.Trim());
         if (account is null)
         {
             // As slow as checking a real password, so the answer's timing does not tell which names exist either.
@@ -134,7 +147,7 @@ public static class SessionApi
         return Results.SignOut(new AuthenticationProperties { RedirectUri = Consoles.SignInPage + "?signedOut" }, [SecuritySetup.Oidc]);
     }
 
-    private static IResult SignInWithProvider(string? returnUrl, IOptions<SecurityOptions> security)
+    private static IResult SignInWithProvider([MaxLength(MaxReturnUrlLength)] string? returnUrl, IOptions<SecurityOptions> security)
     {
         if (!security.Value.Oidc.Enabled) return Problems.NotFound("provider", "No identity provider is configured (Security:Oidc:Authority).");
         // Only back into this site: an open redirect would let a link send a signed-in user anywhere.

@@ -18,6 +18,8 @@ public static partial class MachineClients
 {
     public const string Scheme = "api-key";
 
+    public const string NamePattern = @"^[A-Za-z0-9._-]{1,64}\z";
+
     /// <summary>A new key: 256 random bits, with a prefix so a leaked key is recognisable in a secret scanner.</summary>
     public static string NewKey() => "crk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
 
@@ -54,7 +56,7 @@ public static partial class MachineClients
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
+    [GeneratedRegex(NamePattern)]
     public static partial Regex NameFormat();
 }
 

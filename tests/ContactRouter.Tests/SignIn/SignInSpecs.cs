@@ -118,7 +118,9 @@ public sealed class When_someone_signs_in : RouterSpec
         var browser = new Browser(_router);
         await (await browser.SignIn("tineke", "not-her-password")).ShouldBeProblem(HttpStatusCode.Unauthorized, "password");
         await (await browser.SignIn("nobody\nforged line", "whatever")).ShouldBeProblem(HttpStatusCode.Unauthorized, "password");
-        await (await browser.SignIn(new string('x', 10_000), "whatever")).ShouldBeProblem(HttpStatusCode.Unauthorized, "password");
+        // A name longer than any account's is no name at all: refused as such (and, like a wrong one, logged below).
+        await (await browser.SignIn(new string('x', 10_000), "whatever")).ShouldBeProblem(HttpStatusCode.BadRequest, "userName");
+        await (await browser.SignIn(new string('x', 256), "whatever")).ShouldBeProblem(HttpStatusCode.Unauthorized, "password");
         (await (await browser.Http.GetAsync("/api/centres")).Content.ReadAsStringAsync()).Should().NotContain("burgerzaken");
 
         var log = (await _router.As(Person.Admin).GetJson("/api/access-log")).AsArray();
