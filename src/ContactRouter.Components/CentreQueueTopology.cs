@@ -37,8 +37,8 @@ public static class CentreQueueTopology
     /// <summary>Declares the centre exchanges and queues and binds them, as MassTransit's receive endpoint does.</summary>
     public static async Task Declare(BusOptions bus, IEnumerable<string> centres, CancellationToken ct)
     {
-        var factory = bus.ConnectionFactory("contactrouter-topology");
-        await using var connection = await factory.CreateConnectionAsync(ct);
+        // Any node of a cluster will do: queues and exchanges are the cluster's, not a node's.
+        await using var connection = await bus.Connect("contactrouter-topology", ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         foreach (var centre in centres)
         {
@@ -68,7 +68,7 @@ public sealed class CentreQueueDeclarer(IOptions<BusOptions> bus, ILogger<Centre
         // A missing password is a setting to fix, not a broker still coming up: fail at once, not after the retries.
         bus.Value.ResolvePassword();
         await Retry.ExecuteAsync(async token => await CentreQueueTopology.Declare(bus.Value, Routing.CentreCatalog.All, token), ct);
-        log.LogInformation("Centre queues declared on {Host}:{Port}", bus.Value.Host, bus.Value.Port);
+        log.LogInformation("Centre queues declared on {Nodes}", string.Join(",", bus.Value.Nodes()));
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

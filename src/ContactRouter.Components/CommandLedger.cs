@@ -158,7 +158,8 @@ public sealed class CommandRelaySignal
 /// follows <see cref="TimeProvider"/>; the rounds themselves come every couple of seconds of real time, or at once
 /// when nudged.
 /// </summary>
-public sealed class CommandRelay(IServiceScopeFactory scopes, IOptions<BusOptions> bus, CommandRelaySignal signal, TimeProvider time, ILogger<CommandRelay> log)
+public sealed class CommandRelay(
+    IServiceScopeFactory scopes, IOptions<BusOptions> bus, IOptions<HostingOptions> hosting, CommandRelaySignal signal, TimeProvider time, ILogger<CommandRelay> log)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
@@ -237,7 +238,10 @@ public sealed class CommandRelay(IServiceScopeFactory scopes, IOptions<BusOption
                 {
                     var command = CommandLedger.Read(row);
                     var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(row.Centre));
-                    await endpoint.Send(command, command.GetType(), ct);
+                    // A confirm that never comes (a broker node died under the channel) must not stall every later command.
+                    using var confirm = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    confirm.CancelAfter(hosting.Value.CommandTimeout);
+                    await endpoint.Send(command, command.GetType(), confirm.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {

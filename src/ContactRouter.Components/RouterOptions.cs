@@ -56,7 +56,14 @@ public sealed class BusOptions
     public const string DevelopmentPasswordFile = ".secrets/rabbitmq-password";
 
     public BusTransport Transport { get; set; } = BusTransport.InMemory;
+
+    /// <summary>
+    /// The broker: a host name or address, or a RabbitMQ cluster's nodes separated by commas, each with its own port if
+    /// it differs from <see cref="Port"/> (<c>rabbit1,rabbit2,rabbit3</c> or <c>127.0.0.1:5692,127.0.0.1:5693,127.0.0.1:5694</c>).
+    /// </summary>
     public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The port of every node in <see cref="Host"/> that does not name its own.</summary>
     public int Port { get; set; } = 5682;
     public string VirtualHost { get; set; } = "contactrouter";
     public string Username { get; set; } = "contactrouter";
@@ -73,11 +80,19 @@ public sealed class BusOptions
     /// <summary>AMQP over TLS (the project's node serves it on port 5683; the usual port is 5671).</summary>
     public bool UseTls { get; set; }
 
-    /// <summary>The name the server's certificate must carry; unset: <see cref="Host"/>.</summary>
+    /// <summary>The name the server's certificate must carry (every node's, with several); unset: the first host of <see cref="Host"/>.</summary>
     public string? TlsServerName { get; set; }
 
     /// <summary>A PEM file with the CA certificate(s) the server's certificate must chain to; unset: the system's trusted roots.</summary>
     public string? TlsCaFile { get; set; }
+
+    /// <summary>
+    /// With several nodes in <see cref="Host"/>: how long the router waits before it connects to another node after losing
+    /// its own. A killed node may have led quorum queues; RabbitMQ 3.10 nacks every publish to such a queue on a channel
+    /// that opened before the queue's new leader was elected, for as long as that channel lives (seen in the cluster drill:
+    /// over a minute). Elections take well under a second; the wait lets them finish first.
+    /// </summary>
+    public TimeSpan ClusterReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>A poison command is moved to the error queue after this many deliveries instead of looping.</summary>
     public int DeliveryLimit { get; set; } = 5;
@@ -100,37 +115,97 @@ public sealed class BusOptions
         return password;
     }
 
-    /// <summary>Applies host, credentials and TLS to MassTransit's RabbitMQ transport.</summary>
+    /// <summary>A broker node: where one RabbitMQ node of <see cref="Host"/> listens.</summary>
+    public sealed record Node(string Host, int Port)
+    {
+        public override string ToString() => $"{Host}:{Port}";
+    }
+
+    /// <summary>The nodes <see cref="Host"/> names, in its order; one for a single broker.</summary>
+    public IReadOnlyList<Node> Nodes()
+    {
+        var entries = Host.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length == 0) throw new InvalidOperationException("RabbitMQ: Bus:Host is empty.");
+        var nodes = entries.Select(entry =>
+        {
+            var colon = entry.IndexOf(':');
+            // No colon: a name or IPv4 address on Bus:Port. More than one: an IPv6 address on Bus:Port.
+            if (colon < 0 || colon != entry.LastIndexOf(':')) return new Node(entry, Port);
+            return int.TryParse(entry[(colon + 1)..], out var port) && port is > 0 and <= ushort.MaxValue && colon > 0
+                ? new Node(entry[..colon], port)
+                : throw new InvalidOperationException($"RabbitMQ: Bus:Host entry \"{entry}\" is not host or host:port (port 1–65535).");
+        }).ToList();
+        // MassTransit's cluster list reads each node as host[:port], so an IPv6 address cannot be one of several.
+        if (nodes.Count > 1 && nodes.Any(n => n.Host.Contains(':')))
+            throw new InvalidOperationException("RabbitMQ: Bus:Host lists several nodes; name them by host name or IPv4 address, not IPv6.");
+        return nodes;
+    }
+
+    /// <summary>
+    /// Applies host, credentials and TLS to MassTransit's RabbitMQ transport. With several nodes it connects to the first
+    /// that answers, in the order given, and after a lost connection tries the next one.
+    /// </summary>
     public void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg)
     {
         var password = ResolvePassword();
-        cfg.Host(Host, (ushort)Port, VirtualHost, h =>
+        var nodes = Nodes();
+        cfg.Host(nodes[0].Host, (ushort)nodes[0].Port, VirtualHost, h =>
         {
             h.Username(Username);
             h.Password(password);
+            if (nodes.Count > 1)
+            {
+                h.UseCluster(c =>
+                {
+                    foreach (var node in nodes) c.Node(node.ToString());
+                });
+                // Called before every connection MassTransit opens: the first one goes at once, every later one (a lost
+                // node) waits for the cluster to elect new queue leaders.
+                var connections = 0;
+                h.OnRefreshConnectionFactory = async _ =>
+                {
+                    if (Interlocked.Increment(ref connections) > 1 && ClusterReconnectDelay > TimeSpan.Zero)
+                        await Task.Delay(ClusterReconnectDelay);
+                };
+            }
             if (UseTls)
                 h.UseSsl(s =>
                 {
-                    s.ServerName = TlsServerName ?? Host;
+                    s.ServerName = TlsServerName ?? nodes[0].Host;
                     s.Protocol = SslProtocols.Tls12 | SslProtocols.Tls13;
                     s.CertificateValidationCallback = CertificateValidation();
                 });
         });
     }
 
-    /// <summary>A RabbitMQ.Client connection factory with the same host, credentials and TLS as the bus.</summary>
-    public ConnectionFactory ConnectionFactory(string clientName) => new()
+    /// <summary>
+    /// A RabbitMQ.Client connection factory with the same credentials and TLS as the bus, for the first node of
+    /// <see cref="Host"/>. To reach whichever node of a cluster is up, connect with <see cref="Connect"/>.
+    /// </summary>
+    public ConnectionFactory ConnectionFactory(string clientName)
     {
-        HostName = Host, Port = Port, VirtualHost = VirtualHost, UserName = Username, Password = ResolvePassword(),
-        ClientProvidedName = clientName,
-        Ssl = UseTls
-            ? new SslOption
-            {
-                Enabled = true, ServerName = TlsServerName ?? Host, Version = SslProtocols.Tls12 | SslProtocols.Tls13,
-                CertificateValidationCallback = CertificateValidation(),
-            }
-            : new SslOption(),
-    };
+        var first = Nodes()[0];
+        return new ConnectionFactory
+        {
+            HostName = first.Host, Port = first.Port, VirtualHost = VirtualHost, UserName = Username, Password = ResolvePassword(),
+            ClientProvidedName = clientName,
+            Ssl = Ssl(),
+        };
+    }
+
+    /// <summary>A RabbitMQ.Client connection to any node of <see cref="Host"/> that answers (the client tries them in random order).</summary>
+    public Task<IConnection> Connect(string clientName, CancellationToken ct = default) =>
+        ConnectionFactory(clientName).CreateConnectionAsync(
+            Nodes().Select(node => new AmqpTcpEndpoint(node.Host, node.Port, Ssl())).ToList(), ct);
+
+    /// <summary>The same TLS settings as the bus: one server name for every node (as MassTransit checks it), <see cref="TlsServerName"/> or the first node's host.</summary>
+    private SslOption Ssl() => UseTls
+        ? new SslOption
+        {
+            Enabled = true, ServerName = TlsServerName ?? Nodes()[0].Host, Version = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateValidationCallback = CertificateValidation(),
+        }
+        : new SslOption();
 
     /// <summary>
     /// With <see cref="TlsCaFile"/>: the server's certificate must carry the expected name and chain to one of that file's
