@@ -106,8 +106,28 @@ public static class RouterStore
         if (sqlite) before = await TakeOnFileFromBeforeMigrations(db, ct);
         else if (db.Database.IsNpgsql()) await CreateHistoryTable(db, ct);
 
-        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-        await db.Database.MigrateAsync(ct);
+        // Processes starting together on one PostgreSQL database (an API and its workers) take turns: EF Core's own lock
+        // there does not cover a run of several migrations, and the second one failed on "relation already exists".
+        var npgsql = db.Database.IsNpgsql();
+        if (npgsql)
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(20261202)", ct);
+        }
+        List<string> pending;
+        try
+        {
+            pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            await db.Database.MigrateAsync(ct);
+        }
+        finally
+        {
+            if (npgsql)
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(20261202)", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
         if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         return before with { Pending = pending };
     }

@@ -130,7 +130,8 @@ public static class ContactsApi
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is not null && Finished(contact) is { } finished) return finished;
         var centre = contact?.Centre ?? await db.AcceptedCommands.AsNoTracking()
-            .Where(c => c.ContactId == contactId && c.MessageType == nameof(QueueContact) && c.AnsweredAt == null)
+            // Answered or not: the centre may have taken it between the two reads.
+            .Where(c => c.ContactId == contactId && c.MessageType == nameof(QueueContact))
             .OrderByDescending(c => c.Sequence).Select(c => c.Centre).FirstOrDefaultAsync();
         if (centre is null) return Answers.UnknownContact(contactId);
         return await centres.Ask(new AbandonContact { Centre = centre, ContactId = contactId }, user, () => Read(sp, contactId));

@@ -11,6 +11,8 @@ namespace ContactRouter.Tests.Transport;
 /// The project's RabbitMQ node lets the router in as its own user, on its own vhost only, with its password; not as
 /// guest. Each case first logs in as it should, so a refusal cannot come from a node that is simply not there.
 /// </summary>
+/// <remarks>In the broker collection: a drill stops and starts the node, so nothing else on it may run meanwhile.</remarks>
+[Collection(BrokerCollection.Name)]
 public sealed class When_the_router_logs_in_to_RabbitMQ
 {
     [Fact]

@@ -42,6 +42,8 @@ public sealed class RabbitMqTls : IAsyncLifetime
 
 public sealed record TlsPing(Guid Id);
 
+// In the broker collection: a drill stops and starts the node, so nothing else on it may run meanwhile.
+[Collection(BrokerCollection.Name)]
 public sealed class When_the_bus_talks_TLS_to_RabbitMQ(RabbitMqTls tls) : IClassFixture<RabbitMqTls>
 {
     [Fact]
