@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ContactRouter.Components;
 using ContactRouter.Routing;
 using ContactRouter.Tests.Transport;
@@ -89,22 +88,7 @@ public sealed class RabbitMqCluster : IAsyncLifetime
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
 
-    /// <summary>Runs <c>deploy/rabbitmq-cluster.sh args…</c>; its standard output, or an error with all it said.</summary>
-    private static async Task<string> Script(params string[] args)
-    {
-        var path = Path.Combine(DevelopmentSecrets.RepositoryRoot, "deploy", "rabbitmq-cluster.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [path, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"deploy/rabbitmq-cluster.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stdout}{await stderr}");
-        return await stdout;
-    }
+    private static Task<string> Script(params string[] args) => DevelopmentSecrets.RunScript("rabbitmq-cluster.sh", args);
 }
 
 [CollectionDefinition(Name)]

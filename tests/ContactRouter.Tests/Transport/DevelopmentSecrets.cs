@@ -19,8 +19,8 @@ public static class DevelopmentSecrets
     /// <summary>The password file (pgpass format) deploy/postgres.sh writes; Npgsql reads it (connection string <c>Passfile=</c>).</summary>
     public static string PostgresPassfile => Path.Combine(RepositoryRoot, ".secrets", "pgpass");
 
-    /// <summary>Runs <c>deploy/&lt;script&gt; args…</c> and fails with its output if it fails.</summary>
-    public static async Task RunScript(string script, params string[] args)
+    /// <summary>Runs <c>deploy/&lt;script&gt; args…</c>: its standard output, or an error with all it said.</summary>
+    public static async Task<string> RunScript(string script, params string[] args)
     {
         var path = Path.Combine(RepositoryRoot, "deploy", script);
         using var process = Process.Start(new ProcessStartInfo("bash", [path, .. args])
@@ -33,6 +33,7 @@ public static class DevelopmentSecrets
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"deploy/{script} {string.Join(' ', args)} failed ({process.ExitCode}): {await stdout}{await stderr}");
+        return await stdout;
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
