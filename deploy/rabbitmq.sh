@@ -22,7 +22,8 @@
 #     (AMQP on 127.0.0.1:5682, AMQP over TLS on 127.0.0.1:5683, guest from
 #     loopback only), copied to <data dir>/rabbitmq.conf on every start with
 #     @TLS_DIR@ filled in;
-#   * has vhost 'contactrouter' and user 'contactrouter' (no tags: not an
+#   * has vhost 'contactrouter' (or $CONTACTROUTER_RABBITMQ_VHOST, for test runs
+#     side by side) and user 'contactrouter' (no tags: not an
 #     administrator) with all permissions on that vhost and none elsewhere;
 #     its password is $CONTACTROUTER_RABBITMQ_PASSWORD if set, else the one in
 #     <repo>/.secrets/rabbitmq-password, else a random one written there on
@@ -89,7 +90,7 @@ if [[ "$(id -u)" -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1; then
         [[ "$ACTION" == tls ]] && set -- tls "$(cd "$2" && pwd -P)"
         # shellcheck disable=SC2046
-        exec sudo $(sudo_preserve CONTACTROUTER_RABBITMQ_PASSWORD) -- bash "$SCRIPT_PATH" "$@"
+        exec sudo $(sudo_preserve CONTACTROUTER_RABBITMQ_PASSWORD CONTACTROUTER_RABBITMQ_VHOST) -- bash "$SCRIPT_PATH" "$@"
     fi
     echo "error: $0 must run as root (and sudo is not available)" >&2
     exit 1
@@ -100,7 +101,7 @@ NODE="contactrouter@localhost"
 AMQP_HOST="127.0.0.1"
 AMQP_PORT=5682        # must match listeners.tcp.1 in rabbitmq.conf
 TLS_PORT=5683         # must match listeners.ssl.1 in rabbitmq.conf
-VHOST="contactrouter"
+VHOST="${CONTACTROUTER_RABBITMQ_VHOST:-contactrouter}"   # another vhost: test runs side by side on one node
 APP_USER="contactrouter"
 PASSWORD_FILE="$SECRETS_DIR/rabbitmq-password"
 DIST_PORT=25682       # must match distribution.listener.port_range in rabbitmq.conf
@@ -337,7 +338,8 @@ ensure_app_user() {
     ctl -q set_user_tags "$APP_USER"
     ctl -q set_permissions -p "$VHOST" "$APP_USER" '.*' '.*' '.*'
     while read -r vhost; do
-        [[ -n "$vhost" && "$vhost" != "$VHOST" ]] && ctl -q clear_permissions -p "$vhost" "$APP_USER"
+        # The project's own vhosts (contactrouter, contactrouter-*) keep theirs: runs side by side each use one.
+        [[ -n "$vhost" && "$vhost" != "$VHOST" && "$vhost" != contactrouter-* ]] && ctl -q clear_permissions -p "$vhost" "$APP_USER"
     done < <(ctl -s list_user_permissions "$APP_USER" | cut -f1)
     log "user $APP_USER on vhost $VHOST ready (password: ${CONTACTROUTER_RABBITMQ_PASSWORD:+\$CONTACTROUTER_RABBITMQ_PASSWORD, also in }$PASSWORD_FILE)"
 }

@@ -1,9 +1,11 @@
 using System.Net.Security;
+using System.Reflection;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using ContactRouter.Routing;
 using ContactRouter.Store;
 using MassTransit;
+using MassTransit.Configuration;
 using RabbitMQ.Client;
 
 namespace ContactRouter.Components;
@@ -94,6 +96,14 @@ public sealed class BusOptions
     /// </summary>
     public TimeSpan ClusterReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the router tries to reach the broker again while it is away. MassTransit 8's own back-off waits 3, 6, 12,
+    /// 24, then 30 s, and never starts over in a running process (its retry count grows with every outage), so a router
+    /// that had lived through two outages reconnected up to 30 s after the broker was back (seen in the broker drill:
+    /// 17.7 s). A refused connection costs next to nothing, so the router simply tries again at this pace.
+    /// </summary>
+    public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A poison command is moved to the error queue after this many deliveries instead of looping.</summary>
     public int DeliveryLimit { get; set; } = 5;
     public ushort PrefetchCount { get; set; } = 16;
@@ -176,6 +186,30 @@ public sealed class BusOptions
                     s.CertificateValidationCallback = CertificateValidation();
                 });
         });
+        ReconnectAtAnEvenPace(cfg);
+    }
+
+    /// <summary>
+    /// Replaces MassTransit's reconnect back-off (see <see cref="ReconnectInterval"/>) with tries at an even pace, for the
+    /// same failures. MassTransit 8.5 has no setting for it: the policy is a read-only property of its host configuration,
+    /// so it is set through reflection. The version is pinned; should a field ever move, the router refuses to start
+    /// rather than silently reconnecting late.
+    /// </summary>
+    private void ReconnectAtAnEvenPace(IRabbitMqBusFactoryConfigurator cfg)
+    {
+        const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic;
+        var host = cfg.GetType().GetField("_hostConfiguration", Instance)?.GetValue(cfg) as IHostConfiguration;
+        var policyField = host?.GetType().GetField($"<{nameof(IHostConfiguration.ReceiveTransportRetryPolicy)}>k__BackingField", Instance);
+        if (host is null || policyField is null)
+            throw new InvalidOperationException(
+                "RabbitMQ: MassTransit's host configuration has changed; cannot set Bus:ReconnectInterval (see BusOptions.ReconnectAtAnEvenPace).");
+        var original = host.ReceiveTransportRetryPolicy;
+        policyField.SetValue(host, Retry.CreatePolicy(x =>
+        {
+            x.Handle<Exception>(original.IsHandled);
+            // Incremental by nothing: an even pace without the array of intervals Interval(...) would allocate.
+            x.Incremental(int.MaxValue, ReconnectInterval, TimeSpan.Zero);
+        }));
     }
 
     /// <summary>

@@ -24,7 +24,10 @@ public static class RouterSetup
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section)
             .Validate(o => o.CentreIds.All(CentreCatalog.IsKnown), $"Router:Centres must be all, none or ids of {string.Join(", ", CentreCatalog.All)}.")
             .ValidateOnStart();
-        services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section);
+        services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section)
+            .Validate(o => o.ReconnectInterval >= TimeSpan.FromMilliseconds(100) && o.ReconnectInterval <= TimeSpan.FromMinutes(1),
+                "Bus:ReconnectInterval must be between 00:00:00.1 and 00:01:00.")
+            .ValidateOnStart();
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section);
         services.AddSingleton(TimeProvider.System);
 

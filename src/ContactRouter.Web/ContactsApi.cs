@@ -113,7 +113,7 @@ public static class ContactsApi
     /// <summary>An agent reads only a contact that is or was theirs; team leads and the exchange read any.</summary>
     private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get([MaxLength(MaxContactIdLength)] string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
     {
-        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId) ?? await AcceptedNotYetQueued(db, contactId);
         if (contact is null) return Answers.UnknownContact(contactId);
         if (!user.IsInRole(StaffRoles.TeamLead) && !user.HasScope(Scopes.ReadContacts) && contact.AgentId != user.AgentId())
             return Answers.NotYourContact(contactId);
@@ -152,6 +152,23 @@ public static class ContactsApi
         if (Finished(contact) is { } finished) return finished;
         return await centres.Ask(new CompleteContact { Centre = contact.Centre, ContactId = contactId, Outcome = body.Outcome, Summary = body.Summary?.Trim() },
             user, () => Read(sp, contactId));
+    }
+
+    /// <summary>
+    /// A contact whose 202 was given but whose centre has not taken it yet (the worker lags, or a restarted host is still
+    /// delivering what it accepted): queued, as the accepted command says. It exists, so it is not a 404.
+    /// </summary>
+    private static async Task<Contact?> AcceptedNotYetQueued(RouterDbContext db, string contactId)
+    {
+        var row = await db.AcceptedCommands.AsNoTracking()
+            .Where(c => c.ContactId == contactId && c.MessageType == nameof(QueueContact) && c.AnsweredAt == null)
+            .OrderByDescending(c => c.Sequence).FirstOrDefaultAsync();
+        if (row is null || CommandLedger.Read(row) is not QueueContact m) return null;
+        return new Contact
+        {
+            Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
+            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops, // and queued: a new contact's status
+        };
     }
 
     /// <summary>The contact as the worker left it: a fresh scope, as the request's context may have read it before.</summary>

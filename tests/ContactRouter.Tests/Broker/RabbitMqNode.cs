@@ -19,6 +19,9 @@ public sealed class RabbitMqNode : IAsyncLifetime
     {
         Transport = BusTransport.RabbitMq,
         Port = int.TryParse(Environment.GetEnvironmentVariable("CONTACTROUTER_RABBITMQ_PORT"), out var port) ? port : 5682,
+        // Two test runs side by side on one node (deploy/rabbitmq.sh start with the same variable makes the vhost):
+        // each run's workers would otherwise take the other's commands from the shared centre queues.
+        VirtualHost = Environment.GetEnvironmentVariable("CONTACTROUTER_RABBITMQ_VHOST") is { Length: > 0 } vhost ? vhost : "contactrouter",
         Password = DevelopmentSecrets.RabbitMqPassword,
         PasswordFile = DevelopmentSecrets.RabbitMqPasswordFile,
     };
