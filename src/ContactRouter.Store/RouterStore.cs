@@ -1,9 +1,11 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace ContactRouter.Store;
@@ -78,10 +80,18 @@ public static class RouterStore
     public static IServiceCollection AddRouterStore(this IServiceCollection services, StoreProvider provider, string connectionString) =>
         provider switch
         {
-            StoreProvider.Sqlite => services.AddDbContext<RouterDbContext, SqliteRouterDbContext>(o => o.UseSqlite(connectionString)),
-            StoreProvider.Postgres => services.AddDbContext<RouterDbContext, PostgresRouterDbContext>(o => o.UseNpgsql(connectionString)),
+            StoreProvider.Sqlite => services.AddDbContext<RouterDbContext, SqliteRouterDbContext>(o => Quiet(o.UseSqlite(connectionString))),
+            StoreProvider.Postgres => services.AddDbContext<RouterDbContext, PostgresRouterDbContext>(o => Quiet(o.UseNpgsql(connectionString))),
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
         };
+
+    /// <summary>
+    /// A failed command or SaveChanges is logged by whoever handles its exception, not by EF Core first as an error: the router
+    /// expects some failures (two identical retries racing for one command id, where the unique index decides and the
+    /// loser answers from the winner's row) and an error line there would be untrue.
+    /// </summary>
+    private static DbContextOptionsBuilder Quiet(DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug)));
 
     /// <summary>A context outside dependency injection (tools, tests); the caller disposes it.</summary>
     public static RouterDbContext Open(StoreProvider provider, string connectionString) => provider switch

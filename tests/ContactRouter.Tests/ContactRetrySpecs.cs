@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using ContactRouter.Components;
 using ContactRouter.Contracts;
 using MassTransit;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ContactRouter.Tests;
 
@@ -39,6 +41,29 @@ public sealed class When_the_exchange_retries_a_caller : RouterSpec
         var waiting = await Api.Eventually(async () => (await _http.GetJson("/api/centres")).AsArray().Single(c => (string)c!["centre"]! == "sociaal")!["waiting"]!.GetValue<int>(),
             n => n == 2, "the two callers to wait");
         waiting.Should().Be(2, "two keys, two callers; the retry of the first is the first");
+    }
+
+    [Fact]
+    public async Task Should_answer_retries_racing_each_other_with_one_contact_and_log_no_error()
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var host = _router.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(new CapturingLoggerProvider(lines))));
+        var http = host.StaffClient();
+        // Eight copies of one retry at once: most read "not accepted yet" before any of them wrote, so the unique index decides.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/contacts")
+            {
+                Content = JsonContent.Create(new { centre = "fysiek", channel = "phone", caller = "+31633335555" }),
+            };
+            request.Headers.Add("Idempotency-Key", "exchange-call-race");
+            return http.SendAsync(request);
+        }));
+        answers.Select(a => a.StatusCode).Should().AllBeEquivalentTo(HttpStatusCode.Accepted);
+        var ids = await Task.WhenAll(answers.Select(async a => (await a.Json())["contactId"]!.GetValue<string>()));
+        ids.Distinct().Should().ContainSingle("one caller, however often the exchange retried at once");
+        await http.ContactWhen(ids[0], "queued");
+        lines.Should().NotContain(l => l.Contains(" Error: ") || l.Contains(" Critical: "), "a race the router expects is not an error");
     }
 
     [Fact]
