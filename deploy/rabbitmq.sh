@@ -166,6 +166,9 @@ select_data_dir() {
         hash="$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)"
         DATA_DIR="/var/tmp/contactrouter-rabbitmq-$hash"
     fi
+    # A second checkout (a git worktree) may link its .rabbitmq to the first one's: the real path, so both render the
+    # same node configuration and neither restarts the node the other is using.
+    DATA_DIR="$(realpath -m "$DATA_DIR")"
     # The node reads a copy of the repo's rabbitmq.conf with @TLS_DIR@ filled in (written on start).
     CONF_FILE="$DATA_DIR/rabbitmq.conf"
     TLS_DIR="$DATA_DIR/tls"
@@ -341,6 +344,10 @@ ensure_app_user() {
         # The project's own vhosts (contactrouter, contactrouter-*) keep theirs: runs side by side each use one.
         [[ -n "$vhost" && "$vhost" != "$VHOST" && "$vhost" != contactrouter-* ]] && ctl -q clear_permissions -p "$vhost" "$APP_USER"
     done < <(ctl -s list_user_permissions "$APP_USER" | cut -f1)
+    # The overflow router's queue holds load reports, each superseded by the next, and a router that starts asks every
+    # centre for its load afresh: while no router runs, keep only the newest 1,000 instead of every report ever sent.
+    ctl -q set_policy -p "$VHOST" --apply-to queues overflow-router-newest '^overflow-router$' \
+        '{"max-length":1000,"overflow":"drop-head"}' >/dev/null
     log "user $APP_USER on vhost $VHOST ready (password: ${CONTACTROUTER_RABBITMQ_PASSWORD:+\$CONTACTROUTER_RABBITMQ_PASSWORD, also in }$PASSWORD_FILE)"
 }
 
