@@ -83,7 +83,7 @@ public static class ContactsApi
         var (row, repeated) = await ledger.Accept(command, user.Who(), CancellationToken.None);
         if (!repeated) await Send(command, row, sender, ledger, hosting.Value.CommandTimeout);
         var first = repeated ? CommandLedger.Read(row) as QueueContact ?? command : command;
-        return TypedResults.Accepted($"/api/contacts/{first.ContactId}", new QueuedContactView(first.ContactId, first.Centre, "queued", row.CommandId));
+        return TypedResults.Accepted($"/api/contacts/{first.ContactId}", new QueuedContactView(first.ContactId, first.Centre, ContactView.Accepted, row.CommandId));
     }
 
     /// <summary>
@@ -113,11 +113,13 @@ public static class ContactsApi
     /// <summary>An agent reads only a contact that is or was theirs; team leads and the exchange read any.</summary>
     private static async Task<Results<Ok<ContactView>, ProblemHttpResult>> Get([MaxLength(MaxContactIdLength)] string contactId, ClaimsPrincipal user, RouterDbContext db, TimeProvider time)
     {
-        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId) ?? await AcceptedNotYetQueued(db, contactId);
-        if (contact is null) return Answers.UnknownContact(contactId);
-        if (!user.IsInRole(StaffRoles.TeamLead) && !user.HasScope(Scopes.ReadContacts) && contact.AgentId != user.AgentId())
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
+        var accepted = contact is null ? await AcceptedNotYetQueued(db, contactId) : null;
+        if ((contact ?? accepted) is not { } known) return Answers.UnknownContact(contactId);
+        if (!user.IsInRole(StaffRoles.TeamLead) && !user.HasScope(Scopes.ReadContacts) && known.AgentId != user.AgentId())
             return Answers.NotYourContact(contactId);
-        return TypedResults.Ok(ContactView.Of(contact, time.GetUtcNow()));
+        var view = ContactView.Of(known, time.GetUtcNow());
+        return TypedResults.Ok(contact is null ? view with { Status = ContactView.Accepted } : view);
     }
 
     /// <summary>
@@ -156,7 +158,8 @@ public static class ContactsApi
 
     /// <summary>
     /// A contact whose 202 was given but whose centre has not taken it yet (the worker lags, or a restarted host is still
-    /// delivering what it accepted): queued, as the accepted command says. It exists, so it is not a 404.
+    /// delivering what it accepted): "accepted", as the accepted command says. It exists, so it is not a 404; it keeps
+    /// its place, as its centre takes commands in the order they were accepted.
     /// </summary>
     private static async Task<Contact?> AcceptedNotYetQueued(RouterDbContext db, string contactId)
     {
@@ -167,7 +170,7 @@ public static class ContactsApi
         return new Contact
         {
             Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
-            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops, // and queued: a new contact's status
+            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops,
         };
     }
 

@@ -16,6 +16,12 @@ public sealed record ContactView(
         c.Id, c.HomeCentre, c.Centre, Lower(c.Status), c.Channel, c.Topic, c.Priority, c.AgentId, c.QueuedAt, c.AnsweredAt, c.CompletedAt,
         c.AbandonedAt, c.WaitedAt(now).TotalSeconds, c.Outcome, c.Summary, c.Overflowed, c.Hops);
 
+    /// <summary>
+    /// The router has the caller (the 202 was given) but their centre has not placed them in its queue yet: the status
+    /// in the 202 and until the centre's worker takes the command.
+    /// </summary>
+    public const string Accepted = "accepted";
+
     internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 

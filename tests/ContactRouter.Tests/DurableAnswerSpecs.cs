@@ -62,9 +62,9 @@ public sealed class When_the_in_memory_bus_loses_what_it_held : IAsyncLifetime
         var pending = await exchange.GetJson($"/api/commands/{accepted[0].CommandId:N}");
         pending["status"]!.GetValue<string>().Should().Be("pending", "no centre has taken it yet");
         pending["contactId"]!.GetValue<string>().Should().Be(accepted[0].ContactId);
-        // Not taken by a centre yet, but accepted: the contact exists, queued where it was sent (not a 404).
+        // Not taken by a centre yet, but accepted: the contact exists, accepted for the centre it was sent to (not a 404).
         var waiting = await exchange.GetJson($"/api/contacts/{accepted[0].ContactId}");
-        waiting["status"]!.GetValue<string>().Should().Be("queued");
+        waiting["status"]!.GetValue<string>().Should().Be("accepted");
         waiting["centre"]!.GetValue<string>().Should().Be("fysiek");
         (await first.As(Person.Exchange).GetAsync($"/api/contacts/{Guid.NewGuid():N}")).StatusCode.Should().Be(HttpStatusCode.NotFound,
             "a contact nobody accepted is still unknown");

@@ -79,8 +79,8 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
         // While the worker is down the API still accepts callers: the command waits in the quorum queue.
         _time.Advance(TimeSpan.FromSeconds(1));
         var whileDown = await http.Call("fysiek", priority: 0);
-        // No worker has taken it yet, but it was accepted: queued, as the accepted command says, not unknown.
-        (await http.GetJson($"/api/contacts/{whileDown}"))["status"]!.GetValue<string>().Should().Be("queued");
+        // No worker has taken it yet, but it was accepted: not unknown, and not yet in the centre's queue either.
+        (await http.GetJson($"/api/contacts/{whileDown}"))["status"]!.GetValue<string>().Should().Be("accepted");
 
         Host("fysiek");
         await http.ContactWhen(whileDown, "queued");
