@@ -39,6 +39,12 @@ public sealed class ConsolePresence(IServiceScopeFactory scopes, TimeProvider ti
         return new Closing(() => Closed(agentId));
     }
 
+    /// <summary>How many console streams of the agent this process holds open now.</summary>
+    public int OpenConsoles(string agentId)
+    {
+        lock (_gate) return _desks.TryGetValue(agentId, out var desk) ? desk.Open : 0;
+    }
+
     /// <summary>
     /// A centre reported the agent's status. "away" while a console of theirs is open here: another API process (whose
     /// console stream for them ended) or a grace that ran out just as the console came back marked them; they are here.
