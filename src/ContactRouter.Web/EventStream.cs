@@ -21,21 +21,23 @@ public static class EventStream
     public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(3);
 
+    /// <param name="whileOpen">Disposed when the stream ends (an agent's console presence).</param>
     public static ServerSentEventsResult<string> Send(HttpContext http, string topic, string eventName,
         Func<IServiceProvider, Task<object?>> read, IDisposable? whileOpen = null)
     {
         var feed = http.RequestServices.GetRequiredService<ConsoleFeed>();
         var time = http.RequestServices.GetRequiredService<TimeProvider>();
         var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        return TypedResults.ServerSentEvents(Items(feed, time, topic, eventName, read, whileOpen, stopping, http.RequestAborted));
+        // With the request, not the enumeration: a client gone before the first event never starts the enumerator.
+        if (whileOpen is not null) http.Response.RegisterForDispose(whileOpen);
+        return TypedResults.ServerSentEvents(Items(feed, time, topic, eventName, read, stopping, http.RequestAborted));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Items(ConsoleFeed feed, TimeProvider time, string topic, string eventName,
-        Func<IServiceProvider, Task<object?>> read, IDisposable? whileOpen, CancellationToken stopping, [EnumeratorCancellation] CancellationToken aborted)
+        Func<IServiceProvider, Task<object?>> read, CancellationToken stopping, [EnumeratorCancellation] CancellationToken aborted)
     {
         // Ends with the request or with the host: Kestrel would otherwise wait out its shutdown timeout for open streams.
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
-        using var open = whileOpen;
         using var subscription = feed.Subscribe(topic, read);
         yield return Clock(time) with { ReconnectionInterval = Retry };
         while (await Next(subscription, time, ending.Token) is var (ended, view) && !ended)
