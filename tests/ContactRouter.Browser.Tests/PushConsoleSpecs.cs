@@ -22,6 +22,9 @@ public sealed class PushConsoleHost : IAsyncLifetime
 /// <summary>A team lead with eight tabs of the dashboard open in one browser.</summary>
 public sealed class When_a_team_lead_has_many_tabs_open(PushConsoleHost fixture) : IClassFixture<PushConsoleHost>
 {
+    /// <summary>Eight Chromium tabs on a busy two-core machine: a patient wait (it polls; nothing sleeps).</summary>
+    internal static readonly LocatorAssertionsToHaveTextOptions Patient = new() { Timeout = 15_000 };
+
     [Fact]
     public async Task Should_update_every_tab_over_one_connection_and_say_so_when_a_second_browser_goes_over_the_cap()
     {
@@ -38,18 +41,18 @@ public sealed class When_a_team_lead_has_many_tabs_open(PushConsoleHost fixture)
         }
         foreach (var tab in tabs)
         {
-            await Expect(tab.Locator("#connection")).ToHaveTextAsync("Live");
-            await Expect(tab.Locator("article[data-centre='burgerzaken'] [data-f='waiting']")).ToHaveTextAsync("0");
+            await Expect(tab.Locator("#connection")).ToHaveTextAsync("Live", Patient);
+            await Expect(tab.Locator("article[data-centre='burgerzaken'] [data-f='waiting']")).ToHaveTextAsync("0", Patient);
         }
 
         await host.Call("burgerzaken", "+31611000101");
         await host.Call("burgerzaken", "+31611000102");
         foreach (var tab in tabs)
-            await Expect(tab.Locator("article[data-centre='burgerzaken'] [data-f='waiting']")).ToHaveTextAsync("2");
+            await Expect(tab.Locator("article[data-centre='burgerzaken'] [data-f='waiting']")).ToHaveTextAsync("2", Patient);
 
         // The same person in a second browser: over the cap of one stream, and the console says why.
         await using var other = await host.Open("/teamlead", test + "-over-the-cap", Person.TeamLead());
-        await Expect(other.Page.Locator("#connection")).ToContainTextAsync("Te veel live vensters");
+        await Expect(other.Page.Locator("#connection")).ToContainTextAsync("Te veel live vensters", new() { Timeout = 15_000 });
         await Expect(other.Page.Locator("#connection")).ToHaveAttributeAsync("data-state", "refused");
     }
 }
@@ -57,6 +60,8 @@ public sealed class When_a_team_lead_has_many_tabs_open(PushConsoleHost fixture)
 /// <summary>An agent closes their console while available: after the grace nobody is offered to them; coming back restores them.</summary>
 public sealed class When_an_agents_console_is_closed(PushConsoleHost fixture) : IClassFixture<PushConsoleHost>
 {
+    private static readonly LocatorAssertionsToHaveTextOptions Patient = When_a_team_lead_has_many_tabs_open.Patient;
+
     [Fact]
     public async Task Should_show_them_away_offer_them_nothing_and_restore_them_when_the_console_opens_again()
     {
@@ -74,7 +79,7 @@ public sealed class When_an_agents_console_is_closed(PushConsoleHost fixture) : 
 
         // The browser closes: its stream ends; after the grace the team lead sees the desk empty.
         await console.DisposeAsync();
-        await Expect(tile.Locator("[data-f='agents'] [data-state='away'] b")).ToHaveTextAsync("1");
+        await Expect(tile.Locator("[data-f='agents'] [data-state='away'] b")).ToHaveTextAsync("1", Patient);
         await Expect(tile.Locator("[data-f='agents'] [data-state='available'] b")).ToHaveTextAsync("0");
         await Expect(tile.Locator("[data-f='agents'] [data-state='away']")).ToContainTextAsync("Console weg");
         (await host.Json(await host.Api.GetAsync("/api/agents/kees")))["status"]!.GetValue<string>().Should().Be("away");
