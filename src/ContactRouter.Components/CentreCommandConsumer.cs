@@ -12,7 +12,7 @@ namespace ContactRouter.Components;
 public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<OverflowOptions> overflow) :
     IConsumer<QueueContact>, IConsumer<RegisterAgent>, IConsumer<SetAgentStatus>, IConsumer<AcceptOffer>,
     IConsumer<RejectOffer>, IConsumer<CompleteContact>, IConsumer<AbandonContact>, IConsumer<CheckDeadlines>,
-    IConsumer<TransferContact>, IConsumer<ReportLoad>
+    IConsumer<TransferContact>, IConsumer<ReportLoad>, IConsumer<SetAgentReachable>
 {
     public async Task Consume(ConsumeContext<QueueContact> context)
     {
@@ -39,6 +39,9 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
         Enum.TryParse<AgentPresence>(context.Message.Status, ignoreCase: true, out var presence)
             ? centre.SetPresence(context.Message.AgentId, presence)
             : new Refusal(RefusalKind.Invalid, "status", $"Unknown status '{context.Message.Status}'."));
+
+    public Task Consume(ConsumeContext<SetAgentReachable> context) =>
+        Handle(context, centre => centre.SetReachable(context.Message.AgentId, context.Message.Reachable));
 
     public Task Consume(ConsumeContext<AcceptOffer> context) =>
         Handle(context, centre => centre.Accept(context.Message.AgentId, context.Message.ContactId));

@@ -42,6 +42,12 @@ public sealed class HostingOptions
 
     /// <summary>How long the API waits for a centre worker to answer a command before answering 503.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long an agent's console may be gone (page closed, browser crashed, network down) before the agent counts as
+    /// away and is offered nothing; long enough for a reload or a reconnect, short next to a caller's wait.
+    /// </summary>
+    public TimeSpan ConsoleGrace { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 public enum BusTransport { InMemory, RabbitMq }

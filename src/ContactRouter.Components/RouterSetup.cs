@@ -23,6 +23,8 @@ public static class RouterSetup
             .ValidateOnStart();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section)
             .Validate(o => o.CentreIds.All(CentreCatalog.IsKnown), $"Router:Centres must be all, none or ids of {string.Join(", ", CentreCatalog.All)}.")
+            .Validate(o => o.ConsoleGrace >= TimeSpan.FromSeconds(1) && o.ConsoleGrace <= TimeSpan.FromHours(1),
+                "Router:ConsoleGrace must be between 00:00:01 and 01:00:00.")
             .ValidateOnStart();
         services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section)
             .Validate(o => o.ReconnectInterval >= TimeSpan.FromMilliseconds(100) && o.ReconnectInterval <= TimeSpan.FromMinutes(1),

@@ -1,6 +1,7 @@
 namespace ContactRouter.Routing;
 
-public enum AgentStatus { Offline, Available, Offered, Busy, WrapUp, Break, NotResponding }
+/// <summary><see cref="Away"/>: signed on, but their console has been gone longer than the grace (<see cref="Agent.Unreachable"/>).</summary>
+public enum AgentStatus { Offline, Available, Offered, Busy, WrapUp, Break, NotResponding, Away }
 
 /// <summary>The statuses an agent can ask for; the others follow from what the agent is doing.</summary>
 public enum AgentPresence { Available, Break, Offline }
@@ -21,6 +22,11 @@ public sealed class Agent
     public bool LoggedIn { get; internal set; }
     public bool OnBreak { get; internal set; }
     public bool NotResponding { get; internal set; }
+    /// <summary>
+    /// Their console (later also their phone) has been gone for longer than the grace: nobody is at the desk to
+    /// answer, so nothing is offered. Apart from the presence they asked for, so coming back restores it.
+    /// </summary>
+    public bool Unreachable { get; internal set; }
     public string? OfferedContactId { get; internal set; }
     public DateTimeOffset? OfferExpiresAt { get; internal set; }
     public string? ConnectedContactId { get; internal set; }
@@ -39,6 +45,7 @@ public sealed class Agent
         if (OfferedContactId is not null) return AgentStatus.Offered;
         if (ConnectedContactId is not null) return AgentStatus.Busy;
         if (WrapUpUntil > now) return AgentStatus.WrapUp;
+        if (Unreachable) return AgentStatus.Away;
         if (NotResponding) return AgentStatus.NotResponding;
         if (OnBreak) return AgentStatus.Break;
         return AgentStatus.Available;

@@ -175,6 +175,26 @@ public sealed class Centre
         return null;
     }
 
+    /// <summary>
+    /// Whether anyone is at the agent's desk (their console is open). Gone: a ringing offer goes back to the queue at
+    /// once, keeping the caller's place, rather than ringing on to its timeout: the console was already gone for the
+    /// grace, so nobody can answer, and the timeout would only make the caller wait longer and mark the agent not
+    /// responding. Back: the agent has exactly the presence they had before.
+    /// </summary>
+    public Refusal? SetReachable(string agentId, bool reachable)
+    {
+        Advance();
+        if (!_agents.TryGetValue(agentId, out var agent)) return UnknownAgent(agentId);
+        if (agent.Unreachable == !reachable) return null;
+        agent.Unreachable = !reachable;
+        if (!reachable) ReturnOffer(agent, RequeueReason.AgentLeft);
+        // Back at the desk: in line again as if they had just become free, not ahead of those who waited meanwhile.
+        else if (agent.StatusAt(Now) == AgentStatus.Available) agent.IdleSince = Now;
+        _changedAgents.Add(agentId);
+        Match();
+        return null;
+    }
+
     public Refusal? Accept(string agentId, string contactId)
     {
         Advance();

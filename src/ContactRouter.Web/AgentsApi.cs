@@ -93,20 +93,16 @@ public static partial class AgentsApi
     /// The agent's own console feed: the agent view (status, ringing offer with customer view, wrap-up end) as
     /// server-sent events whenever it changes.
     /// </summary>
-    private static async Task Stream([RegularExpression(AgentIdPattern)] string agentId, HttpContext http, RouterDbContext db)
+    private static async Task<IResult> Stream([RegularExpression(AgentIdPattern)] string agentId, HttpContext http, RouterDbContext db, ConsolePresence presence)
     {
-        if (!http.User.IsAgent(agentId))
-        {
-            await Answers.NotYourAgent(agentId).ExecuteAsync(http);
-            return;
-        }
-        if (!await db.Agents.AsNoTracking().AnyAsync(a => a.Id == agentId))
-        {
-            await Answers.UnknownAgent(agentId).ExecuteAsync(http);
-            return;
-        }
+        if (!http.User.IsAgent(agentId)) return Answers.NotYourAgent(agentId);
+        // The one read when the console opens: whether the agent exists, and whether their centre has them away.
+        if (await db.Agents.AsNoTracking().Where(a => a.Id == agentId).Select(a => new { a.HomeCentre, a.Unreachable }).FirstOrDefaultAsync() is not { } agent)
+            return Answers.UnknownAgent(agentId);
         var reader = http.User;
-        await EventStream.Send(http, "agent", sp => Read(sp, agentId, reader));
+        // Only the agent opens this topic, so the first console's reader stands for all of them (and is the one logged).
+        return EventStream.Send(http, ConsoleFeed.AgentTopic(agentId), "agent", async sp => await Read(sp, agentId, reader),
+            presence.Opened(agentId, agent.HomeCentre, away: agent.Unreachable));
     }
 
     private static async Task<Results<Ok<AgentView>, Accepted<CommandView>, ProblemHttpResult>> SetStatus([RegularExpression(AgentIdPattern)] string agentId, HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IServiceProvider sp)

@@ -58,9 +58,10 @@ public static class CentresApi
                 from, to, interval, target).Select(LoadPointView.Of).ToList())).ToList());
     }
 
-    /// <summary>The same rows as server-sent events, sent whenever they change.</summary>
-    private static Task Stream(HttpContext http, IOptions<RoutingOptions> routing) =>
-        EventStream.Send(http, "centres", sp => ReadCentres(sp.GetRequiredService<RouterDbContext>(), sp.GetRequiredService<TimeProvider>(), routing.Value));
+    /// <summary>The same rows as server-sent events, pushed whenever a centre's event says they changed (one read for all team leads).</summary>
+    private static IResult Stream(HttpContext http, IOptions<RoutingOptions> routing) =>
+        EventStream.Send(http, ConsoleFeed.Centres, "centres",
+            async sp => await ReadCentres(sp.GetRequiredService<RouterDbContext>(), sp.GetRequiredService<TimeProvider>(), routing.Value));
 
     private static async Task<IReadOnlyList<CentreView>> ReadCentres(RouterDbContext db, TimeProvider time, RoutingOptions routing)
     {
@@ -88,7 +89,7 @@ public static class CentresApi
             return new CentreView(
                 id, CentreCatalog.DisplayNames[id], queue?.Count ?? 0, queue is null ? 0 : Math.Max(0, (now - queue.Oldest).TotalSeconds),
                 new AgentCounts(Count(AgentStatus.Available), Count(AgentStatus.Busy), Count(AgentStatus.WrapUp), Count(AgentStatus.Break),
-                    Count(AgentStatus.Offered), Count(AgentStatus.NotResponding), Count(AgentStatus.Offline)),
+                    Count(AgentStatus.Offered), Count(AgentStatus.NotResponding), Count(AgentStatus.Offline), Count(AgentStatus.Away)),
                 day.Offered, day.Answered, day.Abandoned, day.ServiceLevel, routing.ServiceLevelTarget.TotalSeconds,
                 routing.ServiceLevelGoal, routing.ServiceLevelColour(day.ServiceLevel),
                 day.AbandonedShare, routing.AbandonedGoal,

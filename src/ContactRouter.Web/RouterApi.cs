@@ -31,6 +31,10 @@ public static class RouterApi
         builder.Services.AddExceptionHandler<ClientFaults>();
         builder.Services.AddApiDocument();
         builder.Services.AddScoped<CentreClient>();
+        // The consoles' live feed: pushed from the centres' events, one store read per change for all consoles.
+        builder.Services.AddSingleton<ConsoleFeed>();
+        builder.Services.AddSingleton<ConsolePresence>();
+        builder.Services.AddHostedService<ConsoleFeedConnection>();
         builder.AddRouterSecurity();
         return builder;
     }

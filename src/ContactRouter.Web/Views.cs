@@ -40,7 +40,8 @@ public sealed record AgentView(
 
 public sealed record AgentSummaryView(string AgentId, string Name, string Centre, string Status);
 
-public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break, int Offered, int NotResponding, int Offline);
+/// <param name="Away">Signed on, but their console has been gone longer than Router:ConsoleGrace: offered nothing.</param>
+public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break, int Offered, int NotResponding, int Offline, int Away);
 
 public sealed record CentreView(
     string Centre, string Name, int Waiting, double LongestWaitSeconds, AgentCounts Agents,

@@ -112,7 +112,7 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
     /// A client on the real Kestrel address signed in as <paramref name="person"/> (null: the account whose job each
     /// request is). Its socket handler keeps no cookies of its own: each account's session cookies stay with that account.
     /// </summary>
-    private HttpClient SignedIn(Person? person, out StaffHandler handler)
+    internal HttpClient SignedIn(Person? person, out StaffHandler handler)
     {
         handler = new StaffHandler(Services, person) { InnerHandler = new SocketsHttpHandler { UseCookies = false } };
         return new HttpClient(handler) { BaseAddress = BaseAddress };

@@ -61,6 +61,9 @@ public sealed class When_the_dashboards_connection_drops(ConsoleHost host) : ICl
         var page = console.Page;
         // The stream refuses for a while, as a host that is restarting would.
         var refusing = true;
+        // A browser without SharedWorker: the page holds the stream itself (the fallback), and Playwright can route it
+        // (a shared worker's requests pass by page and context routes).
+        await page.AddInitScriptAsync("delete window.SharedWorker;");
         await page.RouteAsync("**/api/centres/stream", async route =>
         {
             if (refusing) await route.AbortAsync();

@@ -124,14 +124,36 @@ public sealed class When_a_team_lead_looks_at_the_last_hours : RouterSpec
 public static class Sse
 {
     /// <summary>Reads up to the next event called <paramref name="name"/> and returns its data.</summary>
-    public static async Task<JsonNode> Next(StreamReader reader, string name)
+    public static async Task<JsonNode> Next(StreamReader reader, string name) => (await NextWithId(reader, name)).Data;
+
+    /// <summary>Reads events called <paramref name="name"/> until one's data is <paramref name="wanted"/>.</summary>
+    public static async Task<JsonNode> Next(StreamReader reader, string name, Func<JsonNode, bool> wanted)
+    {
+        while (true)
+        {
+            var data = await Next(reader, name);
+            if (wanted(data)) return data;
+        }
+    }
+
+    /// <summary>The next event called <paramref name="name"/>: its data and its id (null when it has none).</summary>
+    public static async Task<(JsonNode Data, string? Id)> NextWithId(StreamReader reader, string name)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         string? eventName = null;
+        string? id = null;
+        JsonNode? data = null;
         while (await reader.ReadLineAsync(timeout.Token) is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName == name) return JsonNode.Parse(line[6..])!;
+            if (line.Length == 0)
+            {
+                // An event ends with an empty line.
+                if (eventName == name && data is not null) return (data, id);
+                (eventName, id, data) = (null, null, null);
+            }
+            else if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line[7..];
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = JsonNode.Parse(line[6..]);
         }
         throw new Xunit.Sdk.XunitException("The stream ended before the next event.");
     }

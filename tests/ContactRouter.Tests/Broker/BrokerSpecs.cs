@@ -35,6 +35,33 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
     }
 
     [Fact]
+    public async Task Should_push_a_centres_change_to_the_consoles_of_every_API_process()
+    {
+        Host("all", ("Router:Api", "false"));
+        var first = Host("none", ("Router:Overflow", "false"));
+        var second = Host("none", ("Router:Overflow", "false"));
+        var streams = new List<(HttpResponseMessage Response, StreamReader Reader)>();
+        foreach (var api in new[] { first, second })
+        {
+            var response = await api.As(Person.TeamLead()).GetAsync("/api/centres/stream", HttpCompletionOption.ResponseHeadersRead);
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            await Sse.Next(reader, "centres");
+            streams.Add((response, reader));
+        }
+
+        // Queued through the first API process; each process hears the centre's event on its own temporary queue.
+        await first.StaffClient().Call("fysiek");
+        foreach (var (response, reader) in streams)
+        {
+            var rows = await Sse.Next(reader, "centres", r => r.AsArray().Any(c => (string?)c!["centre"] == "fysiek" && (int)c["waiting"]! == 1));
+            rows.Should().NotBeNull();
+            reader.Dispose();
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Should_take_a_call_from_arrival_to_completion()
     {
         var http = Host("all").StaffClient();

@@ -1,5 +1,6 @@
 // Talking to the router: JSON calls that turn a problem+json answer into a Problem, and live streams
 // (server-sent events) that come back by themselves after the connection drops.
+import { LiveHub } from './live-hub.js';
 
 export class Problem extends Error {
   constructor(status, body) {
@@ -73,28 +74,61 @@ export const serverNow = () => Date.now() + clock.offsetMs;
 export const secondsUntil = iso => Math.max(0, Math.ceil((Date.parse(iso) - serverNow()) / 1000));
 
 /**
- * Opens a server-sent event stream. The browser's EventSource reconnects by itself after a drop; when it gives up
- * (the server was down as it retried) a new one is opened a little later. onState hears connecting, live, reconnecting.
+ * Follows a server-sent event stream. All tabs of this browser share one connection per stream through a SharedWorker
+ * (live-worker.js): HTTP/1.1 allows six connections per host, and six console tabs that each held their own froze them
+ * all. Where SharedWorker is missing, this page holds its own connection (live-hub.js). onState hears connecting, live,
+ * reconnecting, and refused with the server's problem (429: over the streams per user; the console says so).
  */
 export function live(url, handlers, onState = () => {}) {
-  let source;
-  let retry;
-  const open = () => {
-    onState('connecting');
-    source = new EventSource(url);
-    source.onopen = () => onState('live');
-    source.onerror = () => {
-      onState('reconnecting');
-      if (source.readyState === EventSource.CLOSED) {
-        clearTimeout(retry);
-        retry = setTimeout(open, 3000);
-      }
-    };
-    source.addEventListener('clock', e => { clock.offsetMs = Date.parse(JSON.parse(e.data)) - Date.now(); });
-    for (const [name, handle] of Object.entries(handlers)) {
-      source.addEventListener(name, e => handle(JSON.parse(e.data)));
-    }
+  const names = Object.keys(handlers);
+  const listener = {
+    event: (name, data) => {
+      if (name === 'clock') clock.offsetMs = Date.parse(JSON.parse(data)) - Date.now();
+      else handlers[name]?.(JSON.parse(data));
+    },
+    state: (state, problem) => {
+      if (state === 'refused' && problem?.status === 401) signInAgain();
+      onState(state, problem);
+    },
   };
-  open();
-  return { close: () => { clearTimeout(retry); source.close(); } };
+  const port = sharedPort();
+  if (!port) {
+    const leave = ownHub().join(url, names, listener);
+    return { close: leave };
+  }
+  followed.set(url, { names, listener });
+  port.postMessage({ join: url, names });
+  return { close: () => { followed.delete(url); port.postMessage({ leave: url }); } };
+}
+
+/** The streams this page follows through the shared worker, by URL. */
+const followed = new Map();
+let port;
+let hub;
+
+const ownHub = () => hub ??= new LiveHub();
+
+function sharedPort() {
+  if (port !== undefined) return port;
+  port = null;
+  if (typeof SharedWorker !== 'function') return port;
+  try {
+    const worker = new SharedWorker('/js/live-worker.js', { type: 'module', name: 'contactrouter-live' });
+    port = worker.port;
+  } catch {
+    return port;
+  }
+  port.onmessage = ({ data }) => {
+    const stream = followed.get(data.url);
+    if (!stream) return;
+    if (data.state) stream.listener.state(data.state, data.problem);
+    else stream.listener.event(data.name, data.data, data.id);
+  };
+  port.start();
+  const rejoin = () => ({ alive: [...followed].map(([url, { names }]) => ({ url, names })) });
+  // Leaving says so at once, so an agent's console counts as gone from now, not after the worker's silence check.
+  addEventListener('pagehide', () => port.postMessage({ gone: true }));
+  addEventListener('pageshow', e => { if (e.persisted) port.postMessage(rejoin()); });
+  setInterval(() => port.postMessage(rejoin()), 20_000);
+  return port;
 }

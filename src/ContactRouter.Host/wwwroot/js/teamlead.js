@@ -12,7 +12,7 @@ else accessLogPanel($('#access-log'));
 const chartHours = 4;
 const chartMinutes = 15;
 // Agent states as the API counts them (camelCase) and the status text key of each.
-const agentStates = { available: 'available', busy: 'busy', wrapup: 'wrapup', offered: 'offered', break: 'break', notResponding: 'notresponding', offline: 'offline' };
+const agentStates = { available: 'available', busy: 'busy', wrapup: 'wrapup', offered: 'offered', break: 'break', notResponding: 'notresponding', away: 'away', offline: 'offline' };
 const tiles = new Map();
 const form = $('#export');
 form.centre.append(h('option', { value: '' }, t('teamlead.export.all')));

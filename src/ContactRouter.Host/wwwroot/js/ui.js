@@ -78,10 +78,12 @@ export async function startPage(current) {
       h('span', { id: 'signed-in', class: 'who' }, t('session.signedInAs', { name: user.displayName ?? '', roles: (user.roles ?? []).map(r => tOr(`role.${r}`, r)).join(', ') })),
       signOut)));
   translate();
-  const showConnection = state => {
+  const showConnection = (state, problem) => {
     light.hidden = false;
     light.dataset.state = state;
-    light.textContent = t(`connection.${state}`);
+    // Refused: over the open streams per user (429), or no longer allowed; the API's own detail (English) in the title.
+    light.textContent = state === 'refused' ? t(problem?.status === 429 ? 'connection.tooMany' : 'connection.refused') : t(`connection.${state}`);
+    light.title = state === 'refused' ? problem?.detail ?? '' : '';
   };
   return { user, showConnection };
 }

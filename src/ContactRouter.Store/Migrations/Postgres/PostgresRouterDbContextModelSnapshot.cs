@@ -65,6 +65,9 @@ namespace ContactRouter.Store.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool>("Unreachable")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset?>("WrapUpUntil")
                         .HasColumnType("timestamp with time zone");
 

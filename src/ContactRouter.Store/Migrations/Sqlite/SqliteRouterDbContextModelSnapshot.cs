@@ -60,6 +60,9 @@ namespace ContactRouter.Store.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Unreachable")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("WrapUpUntil")
                         .HasColumnType("INTEGER");
 

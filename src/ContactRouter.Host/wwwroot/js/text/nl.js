@@ -35,6 +35,8 @@ export default {
   'connection.connecting': 'Verbinden…',
   'connection.live': 'Live',
   'connection.reconnecting': 'Verbinding weg — opnieuw verbinden…',
+  'connection.tooMany': 'Te veel live vensters open voor uw account. Sluit er een (ook op een ander apparaat); dit venster probeert het zo opnieuw.',
+  'connection.refused': 'Geen live verbinding: dit overzicht is niet (meer) voor u.',
 
   'centre.burgerzaken': 'Burgerzaken',
   'centre.fysiek': 'Fysiek Domein',
@@ -48,6 +50,7 @@ export default {
   'status.wrapup': 'Nawerk',
   'status.break': 'Pauze',
   'status.notresponding': 'Reageert niet',
+  'status.away': 'Console weg',
 
   'channel.phone': 'Telefoon',
   'channel.chat': 'Chat',
@@ -145,6 +148,7 @@ export default {
   'agent.presence.offline': 'Afmelden',
   'agent.idle.available': 'U bent beschikbaar. Het volgende gesprek verschijnt hier vanzelf.',
   'agent.idle.break': 'U bent met pauze. Zet uzelf op beschikbaar om weer gesprekken te krijgen.',
+  'agent.idle.away': 'Uw console was weg, dus kreeg u geen gesprekken. Nu hij terug is, krijgt u ze weer zoals voorheen.',
   'agent.idle.offline': 'U bent afgemeld. Zet uzelf op beschikbaar om te beginnen.',
   'agent.idle.notresponding': 'U reageerde niet op een gesprek en krijgt even geen nieuwe. Zet uzelf op beschikbaar als u er weer bent.',
   'agent.offer.heading': 'Inkomend gesprek',
