@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using ContactRouter.Contracts;
 using ContactRouter.Store;
@@ -16,7 +17,7 @@ namespace ContactRouter.Components;
 /// the next start instead). Commands for a centre (a contact moved by overflow, a callback falling due) go into the
 /// <see cref="CommandLedger"/> in the same transaction. Delivery is at least once; consumers are idempotent.
 /// </summary>
-public sealed class OutboxPublisher(IOptions<BusOptions> bus, IOptions<HostingOptions> hosting, TimeProvider time)
+public sealed class OutboxPublisher(IOptions<BusOptions> bus, IOptions<HostingOptions> hosting, OutboxCleanup cleanup, TimeProvider time)
 {
     private readonly List<(OutboxMessage Row, object Message)> _staged = [];
     private readonly List<(AcceptedCommand Row, CentreCommand Command)> _commands = [];
@@ -49,27 +50,29 @@ public sealed class OutboxPublisher(IOptions<BusOptions> bus, IOptions<HostingOp
         _commands.Clear();
     }
 
+    /// <summary>
+    /// Publishes what the committed transaction staged, all at once (the broker confirms them together, not one after
+    /// another), and leaves marking the rows to <see cref="OutboxCleanup"/>: no second commit per command. A process
+    /// that dies before the cleanup leaves rows that the <see cref="OutboxRelay"/> publishes again (at least once).
+    /// </summary>
     public async Task PublishStaged(RouterDbContext db, IPublishEndpoint publisher, ISendEndpointProvider sender, CancellationToken ct)
     {
         if (_staged.Count == 0 && _commands.Count == 0) return;
-        var durable = bus.Value.Transport == BusTransport.RabbitMq;
-        var now = DateTimeOffset.UtcNow;
-        foreach (var (row, message) in _staged)
-        {
-            await publisher.Publish(message, message.GetType(), ct);
-            // The broker keeps what it confirmed; the in-memory bus loses what it holds on a restart, so the row stays
-            // a while and a restart publishes it again (OutboxRelay).
-            if (durable) db.Outbox.Remove(row); else row.PublishedAt = now;
-        }
-        foreach (var (row, command) in _commands)
-        {
-            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command.Centre));
-            await endpoint.Send(command, command.GetType(), ct);
-            if (durable) row.HandedOverAt = time.GetUtcNow();
-        }
+        var phase = CentreWorkerMetrics.Start();
+        var sending = new List<Task>(_staged.Count + _commands.Count);
+        foreach (var (_, message) in _staged) sending.Add(publisher.Publish(message, message.GetType(), ct));
+        foreach (var (_, command) in _commands) sending.Add(Send(sender, command, ct));
+        await Task.WhenAll(sending);
+        cleanup.Published(_staged.Select(s => s.Row.Id), _commands.Select(c => c.Row.Sequence));
         _staged.Clear();
         _commands.Clear();
-        await db.SaveChangesAsync(ct);
+        CentreWorkerMetrics.Record(CentreWorkerMetrics.Publish, phase);
+    }
+
+    private static async Task Send(ISendEndpointProvider sender, CentreCommand command, CancellationToken ct)
+    {
+        var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command));
+        await endpoint.Send(command, command.GetType(), ct);
     }
 
     /// <summary>
@@ -144,5 +147,90 @@ public sealed class OutboxRelay(IServiceScopeFactory scopes, IOptions<BusOptions
                 log.LogError(ex, "Outbox relay failed; retrying in {Interval}", Interval);
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+/// <summary>
+/// Marks published outbox rows off the command path, many at a time: on RabbitMQ the broker holds the events, so their
+/// rows are deleted and the commands sent from the outbox are marked handed over; on the in-memory bus the rows are
+/// marked published and kept a while (<see cref="OutboxRelay.KeptAfterPublishing"/>). Runs every
+/// <see cref="Interval"/>, well inside the relay's 30 s, and once more when the host stops.
+/// </summary>
+/// Wall-clock on purpose, like the relay: this is about rows of real processes, not about routing time.
+public sealed class OutboxCleanup(IServiceScopeFactory scopes, IOptions<BusOptions> bus, ILogger<OutboxCleanup> log) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+    private const int Batch = 500;
+
+    private readonly ConcurrentQueue<long> _events = new();
+    private readonly ConcurrentQueue<long> _commands = new();
+
+    /// <summary>Rows whose messages the broker (or the in-memory bus) has taken.</summary>
+    public void Published(IEnumerable<long> outboxRows, IEnumerable<long> commandSequences)
+    {
+        foreach (var id in outboxRows) _events.Enqueue(id);
+        foreach (var sequence in commandSequences) _commands.Enqueue(sequence);
+    }
+
+    /// <summary>Rows published but not marked yet.</summary>
+    public int Pending => _events.Count + _commands.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await Flush(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The rows stay; the next round marks them, or the relay publishes them again (consumers are idempotent).
+                log.LogWarning(ex, "Marking published outbox rows failed; trying again in {Interval}", Interval);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await Flush(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogWarning(ex, "Marking published outbox rows at stop failed; the relay publishes them again after the restart");
+        }
+    }
+
+    /// <summary>Marks every row handed in so far.</summary>
+    public async Task Flush(CancellationToken ct)
+    {
+        while (!_events.IsEmpty || !_commands.IsEmpty)
+        {
+            var events = Take(_events);
+            var commands = Take(_commands);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
+            var now = DateTimeOffset.UtcNow;
+            if (bus.Value.Transport == BusTransport.RabbitMq)
+            {
+                if (events.Count > 0) await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteDeleteAsync(ct);
+                if (commands.Count > 0)
+                    await db.AcceptedCommands.Where(c => commands.Contains(c.Sequence) && c.HandedOverAt == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(c => c.HandedOverAt, now), ct);
+            }
+            else if (events.Count > 0)
+                await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteUpdateAsync(s => s.SetProperty(o => o.PublishedAt, now), ct);
+        }
+    }
+
+    private static List<long> Take(ConcurrentQueue<long> queue)
+    {
+        var taken = new List<long>();
+        while (taken.Count < Batch && queue.TryDequeue(out var id)) taken.Add(id);
+        return taken;
     }
 }
