@@ -85,6 +85,7 @@ public sealed class CentreWorker(
     RouterDbContext db,
     CentreStates states,
     OutboxPublisher outbox,
+    OutboxCleanup cleanup,
     DeadlineAlarm alarm,
     IOptions<RoutingOptions> routing,
     TimeProvider time,
@@ -166,6 +167,7 @@ public sealed class CentreWorker(
 
         var now = time.GetUtcNow();
         var version = loaded.Version + 1;
+        (List<(long, long)>, List<(long, long)>)? marked = null;
         try
         {
             await Stage(loaded, changes, ct);
@@ -181,8 +183,8 @@ public sealed class CentreWorker(
                 });
             phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Stage, phase);
 
-            // One transaction: the change, its answer, its events, and the accepted command marked answered. The version
-            // check rides on the UPDATE that raises it: no read of the centre's row per command.
+            // One transaction: the change, its answer, its events, the accepted command marked answered, and the rows of
+            // events published earlier marked. The version check rides on the UPDATE that raises it: no read per command.
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var raised = await db.Centres.Where(c => c.Id == command.Centre && c.Version == loaded.Version)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, version).SetProperty(c => c.NextSequence, centre.NextSequence), ct);
@@ -190,11 +192,13 @@ public sealed class CentreWorker(
                 throw new DbUpdateConcurrencyException(
                     $"Centre {command.Centre} is no longer at version {loaded.Version} in the store: another instance wrote since; reloading.");
             if (bookkeeping) await CommandLedger.MarkAnswered(db, command.CommandId, now, ct);
+            marked = await cleanup.MarkIn(db, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
         catch
         {
+            if (marked is { } unmarked) cleanup.Return(unmarked);
             states.Forget(command.Centre);
             throw;
         }

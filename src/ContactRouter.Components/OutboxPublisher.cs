@@ -153,27 +153,45 @@ public sealed class OutboxRelay(IServiceScopeFactory scopes, IOptions<BusOptions
 /// <summary>
 /// Marks published outbox rows off the command path, many at a time: on RabbitMQ the broker holds the events, so their
 /// rows are deleted and the commands sent from the outbox are marked handed over; on the in-memory bus the rows are
-/// marked published and kept a while (<see cref="OutboxRelay.KeptAfterPublishing"/>). Runs every
-/// <see cref="Interval"/>, well inside the relay's 30 s, and once more when the host stops.
+/// marked published and kept a while (<see cref="OutboxRelay.KeptAfterPublishing"/>). A centre worker does it in the
+/// transaction of its next command (<see cref="MarkIn"/>): a separate write would wait for SQLite's one write lock
+/// against that very worker. What no command takes within a second a round of its own marks (every
+/// <see cref="Interval"/>, well inside the relay's 30 s), and once more when the host stops.
 /// </summary>
 /// Wall-clock on purpose, like the relay: this is about rows of real processes, not about routing time.
 public sealed class OutboxCleanup(IServiceScopeFactory scopes, IOptions<BusOptions> bus, ILogger<OutboxCleanup> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LeftToCommands = TimeSpan.FromSeconds(1);
     private const int Batch = 500;
 
-    private readonly ConcurrentQueue<long> _events = new();
-    private readonly ConcurrentQueue<long> _commands = new();
+    private readonly ConcurrentQueue<(long Id, long At)> _events = new();
+    private readonly ConcurrentQueue<(long Sequence, long At)> _commands = new();
 
     /// <summary>Rows whose messages the broker (or the in-memory bus) has taken.</summary>
     public void Published(IEnumerable<long> outboxRows, IEnumerable<long> commandSequences)
     {
-        foreach (var id in outboxRows) _events.Enqueue(id);
-        foreach (var sequence in commandSequences) _commands.Enqueue(sequence);
+        var now = Environment.TickCount64;
+        foreach (var id in outboxRows) _events.Enqueue((id, now));
+        foreach (var sequence in commandSequences) _commands.Enqueue((sequence, now));
     }
 
-    /// <summary>Rows published but not marked yet.</summary>
-    public int Pending => _events.Count + _commands.Count;
+    /// <summary>
+    /// Marks rows waiting to be marked within the caller's transaction; returns them, to hand back with
+    /// <see cref="Return"/> should that transaction not commit.
+    /// </summary>
+    public async Task<(List<(long, long)> Events, List<(long, long)> Commands)> MarkIn(RouterDbContext db, CancellationToken ct)
+    {
+        var taken = (Take(_events, olderThan: null), Take(_commands, olderThan: null));
+        await Mark(db, taken.Item1.Select(e => e.Item1).ToList(), taken.Item2.Select(c => c.Item1).ToList(), ct);
+        return taken;
+    }
+
+    public void Return((List<(long, long)> Events, List<(long, long)> Commands) taken)
+    {
+        foreach (var e in taken.Events) _events.Enqueue(e);
+        foreach (var c in taken.Commands) _commands.Enqueue(c);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -182,7 +200,7 @@ public sealed class OutboxCleanup(IServiceScopeFactory scopes, IOptions<BusOptio
         {
             try
             {
-                await Flush(stoppingToken);
+                await Flush(Environment.TickCount64 - (long)LeftToCommands.TotalMilliseconds, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -206,31 +224,40 @@ public sealed class OutboxCleanup(IServiceScopeFactory scopes, IOptions<BusOptio
     }
 
     /// <summary>Marks every row handed in so far.</summary>
-    public async Task Flush(CancellationToken ct)
+    public Task Flush(CancellationToken ct) => Flush(olderThan: null, ct);
+
+    private async Task Flush(long? olderThan, CancellationToken ct)
     {
-        while (!_events.IsEmpty || !_commands.IsEmpty)
+        while (true)
         {
-            var events = Take(_events);
-            var commands = Take(_commands);
+            var events = Take(_events, olderThan).Select(e => e.Item1).ToList();
+            var commands = Take(_commands, olderThan).Select(c => c.Item1).ToList();
+            if (events.Count == 0 && commands.Count == 0) return;
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
-            var now = DateTimeOffset.UtcNow;
-            if (bus.Value.Transport == BusTransport.RabbitMq)
-            {
-                if (events.Count > 0) await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteDeleteAsync(ct);
-                if (commands.Count > 0)
-                    await db.AcceptedCommands.Where(c => commands.Contains(c.Sequence) && c.HandedOverAt == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(c => c.HandedOverAt, now), ct);
-            }
-            else if (events.Count > 0)
-                await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteUpdateAsync(s => s.SetProperty(o => o.PublishedAt, now), ct);
+            await Mark(scope.ServiceProvider.GetRequiredService<RouterDbContext>(), events, commands, ct);
         }
     }
 
-    private static List<long> Take(ConcurrentQueue<long> queue)
+    private async Task Mark(RouterDbContext db, List<long> events, List<long> commands, CancellationToken ct)
     {
-        var taken = new List<long>();
-        while (taken.Count < Batch && queue.TryDequeue(out var id)) taken.Add(id);
+        var now = DateTimeOffset.UtcNow;
+        if (bus.Value.Transport == BusTransport.RabbitMq)
+        {
+            if (events.Count > 0) await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteDeleteAsync(ct);
+            if (commands.Count > 0)
+                await db.AcceptedCommands.Where(c => commands.Contains(c.Sequence) && c.HandedOverAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.HandedOverAt, now), ct);
+        }
+        else if (events.Count > 0)
+            await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteUpdateAsync(s => s.SetProperty(o => o.PublishedAt, now), ct);
+    }
+
+    /// <summary>Up to a batch from the head of the queue; with <paramref name="olderThan"/> only entries queued before it.</summary>
+    private static List<(long, long)> Take(ConcurrentQueue<(long, long)> queue, long? olderThan)
+    {
+        var taken = new List<(long, long)>();
+        while (taken.Count < Batch && queue.TryPeek(out var head) && (olderThan is null || head.Item2 < olderThan) && queue.TryDequeue(out head))
+            taken.Add(head);
         return taken;
     }
 }
