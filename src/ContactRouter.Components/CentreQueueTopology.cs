@@ -40,9 +40,8 @@ public static class CentreQueueTopology
         // Any node of a cluster will do: queues and exchanges are the cluster's, not a node's.
         await using var connection = await bus.Connect("contactrouter-topology", ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
-        foreach (var centre in centres)
+        foreach (var name in centres.SelectMany(CentreAddresses.QueueNames))
         {
-            var name = CentreAddresses.QueueName(centre);
             await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
             await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments(bus), cancellationToken: ct);
             await channel.QueueBindAsync(name, name, routingKey: "", cancellationToken: ct);

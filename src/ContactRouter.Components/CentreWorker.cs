@@ -10,42 +10,97 @@ using Microsoft.Extensions.Options;
 namespace ContactRouter.Components;
 
 /// <summary>
-/// Holds each hosted centre's routing state in memory between messages. The queue's single active consumer
-/// makes the worker the only writer; the store's version tells it when a standby has written in between.
+/// Holds each hosted centre's routing state in memory between messages, with what the worker knows of the store's
+/// copy (<see cref="LoadedCentre"/>). The queue's single active consumer makes the worker the only writer; the
+/// store's version, checked by the very UPDATE that raises it, tells it when a standby has written in between.
 /// </summary>
 public sealed class CentreStates
 {
-    private readonly ConcurrentDictionary<string, (Centre Centre, long Version)> _loaded = new();
+    private readonly ConcurrentDictionary<string, LoadedCentre> _loaded = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new();
 
     /// <summary>Belt and braces: concurrency 1 on the endpoint already serialises; the deadline timer does not go around it.</summary>
     public SemaphoreSlim GateFor(string centre) => _gates.GetOrAdd(centre, _ => new SemaphoreSlim(1, 1));
 
-    public Centre? Current(string centre, long storedVersion) =>
-        _loaded.TryGetValue(centre, out var entry) && entry.Version == storedVersion ? entry.Centre : null;
+    public LoadedCentre? Current(string centre) => _loaded.GetValueOrDefault(centre);
 
-    public void Keep(string centre, Centre state, long version) => _loaded[centre] = (state, version);
+    public void Keep(LoadedCentre loaded) => _loaded[loaded.Centre.Id] = loaded;
 
     /// <summary>After a failed save the in-memory state is ahead of the store: drop it and reload on the next message.</summary>
     public void Forget(string centre) => _loaded.TryRemove(centre, out _);
 }
 
 /// <summary>
-/// Applies one command to a centre: load (or reuse) its state, skip duplicates, apply, then save the changes,
-/// the command's answer and the resulting events in one transaction, and publish the events after commit.
+/// A centre in memory and what its worker knows the store holds of it, so that a command costs no reads: which
+/// contact and agent rows exist (a new one is an insert, a known one an update), the version the store is at, and the
+/// answers to the last commands (a duplicate is answered from here).
+/// </summary>
+public sealed class LoadedCentre(Centre centre, long version, IEnumerable<string> agents, IEnumerable<string> contacts, DateOnly? statisticsDay)
+{
+    /// <summary>How many answers a centre remembers: far more than can be in flight (prefetch, a relay's copies).</summary>
+    public const int RememberedAnswers = 10_000;
+
+    /// <summary>
+    /// After a load the first commands are also looked up in the store: they may be redeliveries of what the previous
+    /// owner applied just before it stopped. Later duplicates are answered from memory; an older one still fails the
+    /// ProcessedCommands key, and the retry reloads and so finds it.
+    /// </summary>
+    public const int CheckedInStoreAfterLoad = 64;
+
+    private readonly Dictionary<Guid, CommandResult> _answers = [];
+    private readonly Queue<Guid> _answerOrder = new();
+
+    public Centre Centre { get; } = centre;
+    public long Version { get; set; } = version;
+    public HashSet<string> SavedAgents { get; } = [.. agents];
+    public HashSet<string> SavedContacts { get; } = [.. contacts];
+    public DateOnly? SavedStatisticsDay { get; set; } = statisticsDay;
+    public int StoreChecksLeft { get; set; } = CheckedInStoreAfterLoad;
+
+    public bool TryAnswer(Guid commandId, out CommandResult answer) => _answers.TryGetValue(commandId, out answer!);
+
+    public void Remember(CommandResult answer)
+    {
+        if (!_answers.TryAdd(answer.CommandId, answer)) return;
+        _answerOrder.Enqueue(answer.CommandId);
+        if (_answerOrder.Count > RememberedAnswers) _answers.Remove(_answerOrder.Dequeue());
+    }
+
+    /// <summary>What a committed transaction saved: from now on these rows exist.</summary>
+    public void Saved(CentreChanges changes)
+    {
+        foreach (var contact in changes.Contacts)
+            // A finished contact leaves the centre; should it ever come back (a second QueueContact), the consumer asks the store.
+            if (contact.IsLive) SavedContacts.Add(contact.Id); else SavedContacts.Remove(contact.Id);
+        foreach (var agent in changes.Agents) SavedAgents.Add(agent.Id);
+        if (changes.Statistics is { } stats) SavedStatisticsDay = stats.Day;
+    }
+}
+
+/// <summary>
+/// Applies one command to a centre: take its state (loaded once), skip duplicates, apply, then save the rows the
+/// command changed, its answer and the resulting events in one transaction, and publish the events after commit.
 /// </summary>
 public sealed class CentreWorker(
     RouterDbContext db,
     CentreStates states,
     OutboxPublisher outbox,
+    OutboxCleanup cleanup,
     DeadlineAlarm alarm,
     IOptions<RoutingOptions> routing,
     TimeProvider time,
     ILogger<CentreWorker> log)
 {
+    /// <summary>Contacts this command looked up in the store (<see cref="StoredContact"/>): whether a row exists is known.</summary>
+    private readonly HashSet<string> _storedContacts = [];
+
     /// <summary>The contact as the store last saved it, whichever centre holds it; null when the store never saw it.</summary>
-    public Task<Contact?> StoredContact(string contactId, CancellationToken ct) =>
-        db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct);
+    public async Task<Contact?> StoredContact(string contactId, CancellationToken ct)
+    {
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct);
+        if (contact is not null) _storedContacts.Add(contactId);
+        return contact;
+    }
 
     public async Task<CommandResult> Handle(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
     {
@@ -63,33 +118,28 @@ public sealed class CentreWorker(
 
     private async Task<CommandResult> HandleLocked(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
     {
-        var record = await db.Centres.FindAsync([command.Centre], ct);
-        if (record is null)
-        {
-            record = new CentreRecord { Id = command.Centre };
-            db.Centres.Add(record);
-        }
-        var centre = states.Current(command.Centre, record.Version);
-        if (centre is null)
-        {
-            centre = await Load(record, ct);
-            states.Keep(command.Centre, centre, record.Version);
-        }
+        var started = CentreWorkerMetrics.Start();
+        var phase = started;
+        var loaded = states.Current(command.Centre) ?? await Load(command.Centre, ct);
+        var centre = loaded.Centre;
+        phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Load, phase);
 
         if (command is ReportLoad)
         {
             // Informational, not a change: published directly, nothing saved.
-            await context.Publish(EventMapping.LoadOf(centre, time.GetUtcNow(), record.Version), ct);
+            await context.Publish(EventMapping.LoadOf(centre, time.GetUtcNow(), loaded.Version), ct);
             return ToResult(command.CommandId, null);
         }
 
         // A redelivered or duplicated command is answered as before and changes nothing.
         var bookkeeping = command is not CheckDeadlines;
-        if (bookkeeping && await db.ProcessedCommands.AsNoTracking().FirstOrDefaultAsync(p => p.CommandId == command.CommandId, ct) is { } done)
+        if (bookkeeping && await Answered(loaded, command.CommandId, ct) is { } done)
         {
             log.LogInformation("Command {CommandId} ({Type}) at {Centre} was already applied; absorbed", command.CommandId, command.GetType().Name, command.Centre);
-            return ToResult(done);
+            CentreWorkerMetrics.Answered("duplicate");
+            return done;
         }
+        phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.DuplicateCheck, phase);
 
         Refusal? refusal;
         try
@@ -103,6 +153,7 @@ public sealed class CentreWorker(
         }
 
         var changes = centre.TakeChanges();
+        phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Apply, phase);
         if (refusal is not null)
             // The detail quotes what the caller sent (an id): cut and escaped, so it can neither fill the log nor forge a line.
             log.LogInformation("{Type} at {Centre} refused: {Field}: {Detail}", command.GetType().Name, command.Centre,
@@ -115,71 +166,110 @@ public sealed class CentreWorker(
         }
 
         var now = time.GetUtcNow();
-        await Stage(changes, ct);
-        if (changes.Events.Count > 0)
-            outbox.Stage(db, command.Centre, EventMapping.ToMessages(centre, changes, now, record.Version + 1));
-        foreach (var move in EventMapping.Moves(changes))
-            outbox.StageSend(db, move);
-        if (bookkeeping)
-            db.ProcessedCommands.Add(new ProcessedCommand
-            {
-                CommandId = command.CommandId, Centre = command.Centre, ProcessedAt = now,
-                Accepted = refusal is null, RefusalKind = refusal?.Kind.ToString().ToLowerInvariant(), Field = refusal?.Field, Detail = refusal?.Detail,
-            });
-        record.Version++;
-        record.NextSequence = centre.NextSequence;
-
+        var version = loaded.Version + 1;
+        (List<(long, long)>, List<(long, long)>)? marked = null;
         try
         {
-            // One transaction: the change, its answer, its events, and the accepted command marked answered.
+            await Stage(loaded, changes, ct);
+            if (changes.Events.Count > 0)
+                outbox.Stage(db, command.Centre, EventMapping.ToMessages(centre, changes, now, version));
+            foreach (var move in EventMapping.Moves(changes))
+                outbox.StageSend(db, move);
+            if (bookkeeping)
+                db.ProcessedCommands.Add(new ProcessedCommand
+                {
+                    CommandId = command.CommandId, Centre = command.Centre, ProcessedAt = now,
+                    Accepted = refusal is null, RefusalKind = refusal?.Kind.ToString().ToLowerInvariant(), Field = refusal?.Field, Detail = refusal?.Detail,
+                });
+            phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Stage, phase);
+
+            // One transaction: the change, its answer, its events, the accepted command marked answered, and the rows of
+            // events published earlier marked. The version check rides on the UPDATE that raises it: no read per command.
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var raised = await db.Centres.Where(c => c.Id == command.Centre && c.Version == loaded.Version)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, version).SetProperty(c => c.NextSequence, centre.NextSequence), ct);
+            if (raised == 0)
+                throw new DbUpdateConcurrencyException(
+                    $"Centre {command.Centre} is no longer at version {loaded.Version} in the store: another instance wrote since; reloading.");
             if (bookkeeping) await CommandLedger.MarkAnswered(db, command.CommandId, now, ct);
+            marked = await cleanup.MarkIn(db, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
         catch
         {
+            if (marked is { } unmarked) cleanup.Return(unmarked);
             states.Forget(command.Centre);
             throw;
         }
-        states.Keep(command.Centre, centre, record.Version);
+        loaded.Version = version;
+        loaded.Saved(changes);
+        var result = ToResult(command.CommandId, refusal);
+        if (bookkeeping) loaded.Remember(result);
+        CentreWorkerMetrics.Record(CentreWorkerMetrics.Commit, phase);
 
         await outbox.PublishStaged(db, context, context, ct);
         alarm.Arm(command.Centre, centre.NextDeadline());
-        return ToResult(command.CommandId, refusal);
+        CentreWorkerMetrics.Record(CentreWorkerMetrics.Total, started);
+        CentreWorkerMetrics.Answered(refusal is null ? "applied" : "refused");
+        return result;
     }
 
-    private async Task<Centre> Load(CentreRecord record, CancellationToken ct)
+    /// <summary>The answer given before to this command id, if it was applied already.</summary>
+    private async Task<CommandResult?> Answered(LoadedCentre loaded, Guid commandId, CancellationToken ct)
     {
-        var centre = new Centre(record.Id, routing.Value, time);
-        var agents = await db.Agents.AsNoTracking().Where(a => a.HomeCentre == record.Id).ToListAsync(ct);
+        if (loaded.TryAnswer(commandId, out var remembered)) return remembered;
+        if (loaded.StoreChecksLeft <= 0) return null;
+        loaded.StoreChecksLeft--;
+        if (await db.ProcessedCommands.AsNoTracking().FirstOrDefaultAsync(p => p.CommandId == commandId, ct) is not { } done) return null;
+        var answer = ToResult(done);
+        loaded.Remember(answer);
+        return answer;
+    }
+
+    private async Task<LoadedCentre> Load(string id, CancellationToken ct)
+    {
+        var record = await db.Centres.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (record is null)
+        {
+            // A new centre: its row first, so that every later change is an UPDATE of the version. A standby doing the
+            // same at the same moment fails the key; the retry loads the row it made.
+            record = new CentreRecord { Id = id };
+            db.Centres.Add(record);
+            await db.SaveChangesAsync(ct);
+            db.Entry(record).State = EntityState.Detached;
+        }
+        var centre = new Centre(id, routing.Value, time);
+        var agents = await db.Agents.AsNoTracking().Where(a => a.HomeCentre == id).ToListAsync(ct);
         var live = new[] { ContactStatus.Queued, ContactStatus.Offered, ContactStatus.Connected };
-        var contacts = await db.Contacts.AsNoTracking().Where(c => c.Centre == record.Id && live.Contains(c.Status)).ToListAsync(ct);
-        var today = await db.Statistics.AsNoTracking().Where(s => s.Centre == record.Id && s.Day == centre.Today.Day).FirstOrDefaultAsync(ct);
+        var contacts = await db.Contacts.AsNoTracking().Where(c => c.Centre == id && live.Contains(c.Status)).ToListAsync(ct);
+        var today = await db.Statistics.AsNoTracking().Where(s => s.Centre == id && s.Day == centre.Today.Day).FirstOrDefaultAsync(ct);
         centre.Restore(agents, contacts, today, record.NextSequence);
         log.LogInformation("Centre {Centre} loaded from the store: {Agents} agents, {Contacts} live contacts, version {Version}",
-            record.Id, agents.Count, contacts.Count, record.Version);
-        return centre;
+            id, agents.Count, contacts.Count, record.Version);
+        var loaded = new LoadedCentre(centre, record.Version, agents.Select(a => a.Id), contacts.Select(c => c.Id), today?.Day);
+        states.Keep(loaded);
+        return loaded;
     }
 
-    /// <summary>Adds or updates exactly the entities the command touched.</summary>
-    private async Task Stage(CentreChanges changes, CancellationToken ct)
+    /// <summary>
+    /// Adds or updates exactly the entities the command touched. Whether a row exists is known without asking the
+    /// store, except for an agent registered here for the first time (rare: it may be known at another centre).
+    /// </summary>
+    private async Task Stage(LoadedCentre loaded, CentreChanges changes, CancellationToken ct)
     {
-        var contactIds = changes.Contacts.Select(c => c.Id).ToList();
-        var knownContacts = await db.Contacts.AsNoTracking().Where(c => contactIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);
         foreach (var contact in changes.Contacts)
-            if (knownContacts.Contains(contact.Id)) db.Contacts.Update(contact); else db.Contacts.Add(contact);
+            if (loaded.SavedContacts.Contains(contact.Id) || _storedContacts.Contains(contact.Id)) db.Contacts.Update(contact);
+            else db.Contacts.Add(contact);
 
-        var agentIds = changes.Agents.Select(a => a.Id).ToList();
-        var knownAgents = await db.Agents.AsNoTracking().Where(a => agentIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
+        var newAgents = changes.Agents.Where(a => !loaded.SavedAgents.Contains(a.Id)).Select(a => a.Id).ToList();
+        var elsewhere = newAgents.Count == 0 ? []
+            : await db.Agents.AsNoTracking().Where(a => newAgents.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
         foreach (var agent in changes.Agents)
-            if (knownAgents.Contains(agent.Id)) db.Agents.Update(agent); else db.Agents.Add(agent);
+            if (loaded.SavedAgents.Contains(agent.Id) || elsewhere.Contains(agent.Id)) db.Agents.Update(agent); else db.Agents.Add(agent);
 
         if (changes.Statistics is { } stats)
-        {
-            var exists = await db.Statistics.AsNoTracking().AnyAsync(s => s.Centre == stats.Centre && s.Day == stats.Day, ct);
-            if (exists) db.Statistics.Update(stats); else db.Statistics.Add(stats);
-        }
+            if (loaded.SavedStatisticsDay == stats.Day) db.Statistics.Update(stats); else db.Statistics.Add(stats);
     }
 
     private static CommandResult ToResult(Guid commandId, Refusal? refusal) => new()

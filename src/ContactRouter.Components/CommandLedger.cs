@@ -237,7 +237,7 @@ public sealed class CommandRelay(
                 try
                 {
                     var command = CommandLedger.Read(row);
-                    var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(row.Centre));
+                    var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command));
                     // A confirm that never comes (a broker node died under the channel) must not stall every later command.
                     using var confirm = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     confirm.CancelAfter(hosting.Value.CommandTimeout);

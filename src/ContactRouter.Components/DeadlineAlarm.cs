@@ -25,8 +25,9 @@ public sealed class DeadlineAlarm(TimeProvider time, IServiceProvider services, 
         {
             // Resolved late: the bus is built after this singleton.
             var bus = (IBus)services.GetService(typeof(IBus))!;
-            var endpoint = await bus.GetSendEndpoint(CentreAddresses.For(centre));
-            await endpoint.Send(new CheckDeadlines { Centre = centre }, ctx => ctx.TimeToLive = TimeSpan.FromMinutes(1));
+            var check = new CheckDeadlines { Centre = centre };
+            var endpoint = await bus.GetSendEndpoint(CentreAddresses.For(check));
+            await endpoint.Send(check, ctx => ctx.TimeToLive = TimeSpan.FromMinutes(1));
         }
         catch (Exception ex)
         {

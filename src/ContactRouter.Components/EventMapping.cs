@@ -50,6 +50,13 @@ public static class EventMapping
         }
     }
 
+    /// <summary>
+    /// How much of the queue a load event carries: its head in routing order. It went out whole on every command, so
+    /// its cost grew with the line (10,000 waiting: a megabyte per command). Its only reader, the overflow router,
+    /// moves at most one contact per free agent next door, and those come from the head; <c>Waiting</c> still counts all.
+    /// </summary>
+    public const int QueueShown = 100;
+
     public static CentreLoadChanged LoadOf(Centre centre, DateTimeOffset now, long version)
     {
         var waiting = centre.LiveContacts.Where(c => c.IsWaiting).ToList();
@@ -59,7 +66,7 @@ public static class EventMapping
             Centre = centre.Id,
             At = now,
             Version = version,
-            Queue = picture.Waiting.Select(w => new QueuedContactInfo
+            Queue = picture.Waiting.Take(QueueShown).Select(w => new QueuedContactInfo
             {
                 ContactId = w.ContactId, HomeCentre = w.HomeCentre, Priority = w.Priority, QueuedAt = w.QueuedAt, Hops = w.Hops,
             }).ToList(),

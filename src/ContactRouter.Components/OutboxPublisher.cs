@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using ContactRouter.Contracts;
 using ContactRouter.Store;
@@ -16,7 +17,7 @@ namespace ContactRouter.Components;
 /// the next start instead). Commands for a centre (a contact moved by overflow, a callback falling due) go into the
 /// <see cref="CommandLedger"/> in the same transaction. Delivery is at least once; consumers are idempotent.
 /// </summary>
-public sealed class OutboxPublisher(IOptions<BusOptions> bus, IOptions<HostingOptions> hosting, TimeProvider time)
+public sealed class OutboxPublisher(IOptions<BusOptions> bus, IOptions<HostingOptions> hosting, OutboxCleanup cleanup, TimeProvider time)
 {
     private readonly List<(OutboxMessage Row, object Message)> _staged = [];
     private readonly List<(AcceptedCommand Row, CentreCommand Command)> _commands = [];
@@ -49,27 +50,29 @@ public sealed class OutboxPublisher(IOptions<BusOptions> bus, IOptions<HostingOp
         _commands.Clear();
     }
 
+    /// <summary>
+    /// Publishes what the committed transaction staged, all at once (the broker confirms them together, not one after
+    /// another), and leaves marking the rows to <see cref="OutboxCleanup"/>: no second commit per command. A process
+    /// that dies before the cleanup leaves rows that the <see cref="OutboxRelay"/> publishes again (at least once).
+    /// </summary>
     public async Task PublishStaged(RouterDbContext db, IPublishEndpoint publisher, ISendEndpointProvider sender, CancellationToken ct)
     {
         if (_staged.Count == 0 && _commands.Count == 0) return;
-        var durable = bus.Value.Transport == BusTransport.RabbitMq;
-        var now = DateTimeOffset.UtcNow;
-        foreach (var (row, message) in _staged)
-        {
-            await publisher.Publish(message, message.GetType(), ct);
-            // The broker keeps what it confirmed; the in-memory bus loses what it holds on a restart, so the row stays
-            // a while and a restart publishes it again (OutboxRelay).
-            if (durable) db.Outbox.Remove(row); else row.PublishedAt = now;
-        }
-        foreach (var (row, command) in _commands)
-        {
-            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command.Centre));
-            await endpoint.Send(command, command.GetType(), ct);
-            if (durable) row.HandedOverAt = time.GetUtcNow();
-        }
+        var phase = CentreWorkerMetrics.Start();
+        var sending = new List<Task>(_staged.Count + _commands.Count);
+        foreach (var (_, message) in _staged) sending.Add(publisher.Publish(message, message.GetType(), ct));
+        foreach (var (_, command) in _commands) sending.Add(Send(sender, command, ct));
+        await Task.WhenAll(sending);
+        cleanup.Published(_staged.Select(s => s.Row.Id), _commands.Select(c => c.Row.Sequence));
         _staged.Clear();
         _commands.Clear();
-        await db.SaveChangesAsync(ct);
+        CentreWorkerMetrics.Record(CentreWorkerMetrics.Publish, phase);
+    }
+
+    private static async Task Send(ISendEndpointProvider sender, CentreCommand command, CancellationToken ct)
+    {
+        var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command));
+        await endpoint.Send(command, command.GetType(), ct);
     }
 
     /// <summary>
@@ -144,5 +147,117 @@ public sealed class OutboxRelay(IServiceScopeFactory scopes, IOptions<BusOptions
                 log.LogError(ex, "Outbox relay failed; retrying in {Interval}", Interval);
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+/// <summary>
+/// Marks published outbox rows off the command path, many at a time: on RabbitMQ the broker holds the events, so their
+/// rows are deleted and the commands sent from the outbox are marked handed over; on the in-memory bus the rows are
+/// marked published and kept a while (<see cref="OutboxRelay.KeptAfterPublishing"/>). A centre worker does it in the
+/// transaction of its next command (<see cref="MarkIn"/>): a separate write would wait for SQLite's one write lock
+/// against that very worker. What no command takes within a second a round of its own marks (every
+/// <see cref="Interval"/>, well inside the relay's 30 s), and once more when the host stops.
+/// </summary>
+/// Wall-clock on purpose, like the relay: this is about rows of real processes, not about routing time.
+public sealed class OutboxCleanup(IServiceScopeFactory scopes, IOptions<BusOptions> bus, ILogger<OutboxCleanup> log) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LeftToCommands = TimeSpan.FromSeconds(1);
+    private const int Batch = 500;
+
+    private readonly ConcurrentQueue<(long Id, long At)> _events = new();
+    private readonly ConcurrentQueue<(long Sequence, long At)> _commands = new();
+
+    /// <summary>Rows whose messages the broker (or the in-memory bus) has taken.</summary>
+    public void Published(IEnumerable<long> outboxRows, IEnumerable<long> commandSequences)
+    {
+        var now = Environment.TickCount64;
+        foreach (var id in outboxRows) _events.Enqueue((id, now));
+        foreach (var sequence in commandSequences) _commands.Enqueue((sequence, now));
+    }
+
+    /// <summary>
+    /// Marks rows waiting to be marked within the caller's transaction; returns them, to hand back with
+    /// <see cref="Return"/> should that transaction not commit.
+    /// </summary>
+    public async Task<(List<(long, long)> Events, List<(long, long)> Commands)> MarkIn(RouterDbContext db, CancellationToken ct)
+    {
+        var taken = (Take(_events, olderThan: null), Take(_commands, olderThan: null));
+        await Mark(db, taken.Item1.Select(e => e.Item1).ToList(), taken.Item2.Select(c => c.Item1).ToList(), ct);
+        return taken;
+    }
+
+    public void Return((List<(long, long)> Events, List<(long, long)> Commands) taken)
+    {
+        foreach (var e in taken.Events) _events.Enqueue(e);
+        foreach (var c in taken.Commands) _commands.Enqueue(c);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await Flush(Environment.TickCount64 - (long)LeftToCommands.TotalMilliseconds, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The rows stay; the next round marks them, or the relay publishes them again (consumers are idempotent).
+                log.LogWarning(ex, "Marking published outbox rows failed; trying again in {Interval}", Interval);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await Flush(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogWarning(ex, "Marking published outbox rows at stop failed; the relay publishes them again after the restart");
+        }
+    }
+
+    /// <summary>Marks every row handed in so far.</summary>
+    public Task Flush(CancellationToken ct) => Flush(olderThan: null, ct);
+
+    private async Task Flush(long? olderThan, CancellationToken ct)
+    {
+        while (true)
+        {
+            var events = Take(_events, olderThan).Select(e => e.Item1).ToList();
+            var commands = Take(_commands, olderThan).Select(c => c.Item1).ToList();
+            if (events.Count == 0 && commands.Count == 0) return;
+            await using var scope = scopes.CreateAsyncScope();
+            await Mark(scope.ServiceProvider.GetRequiredService<RouterDbContext>(), events, commands, ct);
+        }
+    }
+
+    private async Task Mark(RouterDbContext db, List<long> events, List<long> commands, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (bus.Value.Transport == BusTransport.RabbitMq)
+        {
+            if (events.Count > 0) await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteDeleteAsync(ct);
+            if (commands.Count > 0)
+                await db.AcceptedCommands.Where(c => commands.Contains(c.Sequence) && c.HandedOverAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.HandedOverAt, now), ct);
+        }
+        else if (events.Count > 0)
+            await db.Outbox.Where(o => events.Contains(o.Id)).ExecuteUpdateAsync(s => s.SetProperty(o => o.PublishedAt, now), ct);
+    }
+
+    /// <summary>Up to a batch from the head of the queue; with <paramref name="olderThan"/> only entries queued before it.</summary>
+    private static List<(long, long)> Take(ConcurrentQueue<(long, long)> queue, long? olderThan)
+    {
+        var taken = new List<(long, long)>();
+        while (taken.Count < Batch && queue.TryPeek(out var head) && (olderThan is null || head.Item2 < olderThan) && queue.TryDequeue(out head))
+            taken.Add(head);
+        return taken;
     }
 }

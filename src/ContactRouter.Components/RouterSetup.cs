@@ -91,8 +91,9 @@ public static class RouterSetup
 
             // Every endpoint this process hosts. On RabbitMQ each one gets a centre's guarantees: a quorum queue,
             // one active consumer with a standby waiting, and poison messages parked after the delivery limit.
-            var endpoints = hosting.CentreIds
-                .Select(centre => Endpoint(CentreAddresses.QueueName(centre), (e, c) => e.ConfigureConsumer<CentreCommandConsumer>(c)))
+            // A centre has two queues (CentreAddresses.AgentQueueName): both feed the same worker, one command at a time.
+            var endpoints = hosting.CentreIds.SelectMany(CentreAddresses.QueueNames)
+                .Select(queue => Endpoint(queue, (e, c) => e.ConfigureConsumer<CentreCommandConsumer>(c)))
                 .ToList();
             if (hosting.Overflow) endpoints.Add(Endpoint(OverflowRouter.QueueName, (e, c) => e.ConfigureConsumer<OverflowRouterConsumer>(c)));
             if (hosting.CustomerView) endpoints.Add(Endpoint(CustomerViewConsumer.QueueName, (e, c) => e.ConfigureConsumer<CustomerViewConsumer>(c)));
@@ -122,6 +123,9 @@ public static class RouterSetup
         // relays deliver what the previous run left before the host serves anyone.
         services.AddHostedService<CommandRelay>();
         services.AddHostedService<OutboxRelay>();
+        // After the bus, so it stops before the bus and the store: its last round marks what was published until then.
+        services.AddSingleton<OutboxCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxCleanup>());
         if (hosting.Overflow)
             services.AddHostedService<OverflowRouterStartup>();
         if (hosting.Callbacks)

@@ -21,7 +21,7 @@ public static class ServiceDefaults
             o.IncludeScopes = true;
         });
         var otel = builder.Services.AddOpenTelemetry()
-            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("MassTransit"))
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("MassTransit", CentreWorkerMetrics.MeterName))
             .WithTracing(t => t.AddSource(builder.Environment.ApplicationName).AddSource("MassTransit")
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path))
                 .AddHttpClientInstrumentation());

@@ -15,7 +15,7 @@ public sealed record CentreLoadChanged
     public int Answered { get; init; }
     public int Abandoned { get; init; }
     public double? ServiceLevel { get; init; }
-    /// <summary>Queued (not ringing) contacts in routing order.</summary>
+    /// <summary>Queued (not ringing) contacts in routing order: the head of the line, not all of it (see <c>Waiting</c>).</summary>
     public IReadOnlyList<QueuedContactInfo> Queue { get; init; } = [];
     /// <summary>Skills of the agents free right now, one entry per agent.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, int>> FreeAgents { get; init; } = [];

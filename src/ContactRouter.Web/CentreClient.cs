@@ -34,7 +34,7 @@ public sealed class CentreClient(IClientFactory clients, CommandLedger ledger, I
 
         var timeout = hosting.Value.CommandTimeout;
         // No time-to-live: the command is accepted and stays so; when it arrives late the centre decides on the state then.
-        var client = clients.CreateRequestClient<T>(CentreAddresses.For(command.Centre), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+        var client = clients.CreateRequestClient<T>(CentreAddresses.For(command), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
         CommandResult result;
         // The request timeout covers the wait for the answer, not a send whose confirm never comes (a broker node that
         // died under the channel): that is cut off too, and the relay delivers the command instead.

@@ -95,7 +95,7 @@ public static class ContactsApi
         using var confirm = new CancellationTokenSource(timeout);
         try
         {
-            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command.Centre));
+            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command));
             await endpoint.Send(command, confirm.Token);
         }
         catch (Exception)

@@ -38,6 +38,8 @@ internal sealed class CentreWorkerHarness : IAsyncDisposable
         services.AddSingleton<DeadlineAlarm>();
         services.AddScoped<CentreWorker>();
         services.AddScoped<OutboxPublisher>();
+        services.AddOptions<BusOptions>();
+        services.AddSingleton<OutboxCleanup>();
         services.AddMassTransitTestHarness(x =>
         {
             x.AddConsumer<CentreCommandConsumer, CentreCommandConsumerDefinition>();
@@ -59,6 +61,9 @@ internal sealed class CentreWorkerHarness : IAsyncDisposable
     /// <summary>Sends the command without asking for an answer, as telephony's fire-and-forget does.</summary>
     public async Task Send<T>(T command) where T : CentreCommand =>
         await (await Harness.GetConsumerEndpoint<CentreCommandConsumer>()).Send(command);
+
+    /// <summary>Marks the rows of what was published, as the host's <see cref="OutboxCleanup"/> round does.</summary>
+    public Task MarkPublished() => _provider.GetRequiredService<OutboxCleanup>().Flush(CancellationToken.None);
 
     public TResult Read<TResult>(Func<RouterDbContext, TResult> read)
     {
@@ -112,6 +117,9 @@ public abstract class CentreConsumerSpec : IAsyncLifetime
         await Worker.DisposeAsync();
         Worker = await CentreWorkerHarness.Start(_store, Time);
     }
+
+    /// <summary>A second worker process on the same store, as a standby that takes the centre's queue over.</summary>
+    private protected Task<CentreWorkerHarness> StartStandby() => CentreWorkerHarness.Start(_store, Time);
 }
 
 public sealed class When_a_contact_is_queued_with_an_available_agent : CentreConsumerSpec
@@ -142,6 +150,7 @@ public sealed class When_a_contact_is_queued_with_an_available_agent : CentreCon
 
         Worker.Read(db => db.Contacts.Single()).Should().BeEquivalentTo(new { Id = "c1", Status = ContactStatus.Offered, AgentId = "anna" }, o => o.ExcludingMissingMembers());
         // The in-memory bus loses what it holds on a restart: published events stay a while, marked, to be published again.
+        await Worker.MarkPublished();
         Worker.Read(db => db.Outbox.Count(o => o.PublishedAt == null)).Should().Be(0, "every event is marked published once published");
     }
 
@@ -306,5 +315,75 @@ public sealed class When_the_worker_restarts : CentreConsumerSpec
         Worker.Published<ContactQueued>().Select(q => q.ContactId).Should().Equal("c3");
         Worker.Read(db => db.Contacts.OrderBy(c => c.Sequence).Select(c => new { c.Id, c.Sequence }).ToList())
             .Should().Equal(new { Id = "c1", Sequence = 1L }, new { Id = "c2", Sequence = 2L }, new { Id = "c3", Sequence = 3L });
+    }
+}
+
+public sealed class When_a_duplicate_arrives_after_a_restart : CentreConsumerSpec
+{
+    [Fact]
+    public async Task Should_absorb_a_copy_of_a_command_the_previous_process_applied()
+    {
+        var command = Commands.Queue("c1", Time.GetUtcNow());
+        var first = await Worker.Ask(command);
+
+        await Restart();
+        var second = await Worker.Ask(command);
+
+        second.Should().BeEquivalentTo(first);
+        Worker.Published<ContactQueued>().Should().BeEmpty("the copy changed nothing");
+        Worker.Read(db => db.ProcessedCommands.Count(p => p.CommandId == command.CommandId)).Should().Be(1);
+        Worker.Read(db => db.Statistics.Single()).Offered.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Should_absorb_it_even_after_more_commands_than_are_looked_up_in_the_store()
+    {
+        await Worker.Ask(Commands.Register("anna"));
+        var accept = new AcceptOffer { Centre = "sociaal", AgentId = "anna", ContactId = "nothing-offered" };
+        var command = Commands.Queue("c1", Time.GetUtcNow());
+        var first = await Worker.Ask(command);
+
+        await Restart();
+        // Past the commands a fresh worker also looks up in the store: the copy is not in its memory either, so only the
+        // store's key on ProcessedCommands stops it — and the retry, reloading, must then answer it as before.
+        for (var i = 0; i <= LoadedCentre.CheckedInStoreAfterLoad; i++)
+            (await Worker.Ask(accept with { CommandId = Guid.NewGuid() })).Accepted.Should().BeFalse();
+        var second = await Worker.Ask(command);
+
+        second.Should().BeEquivalentTo(first);
+        Worker.Published<ContactQueued>().Should().BeEmpty("the copy changed nothing");
+        Worker.Read(db => db.Contacts.Count(c => c.Id == "c1")).Should().Be(1);
+        Worker.Read(db => db.Statistics.Single()).Offered.Should().Be(1);
+
+        // And the centre goes on from the store's state, not from the copy applied in memory.
+        await Worker.Ask(Commands.Available("anna"));
+        Worker.Published<ContactOffered>().Should().ContainSingle().Which.ContactId.Should().Be("c1");
+    }
+}
+
+public sealed class When_a_standby_takes_over_and_hands_back : CentreConsumerSpec
+{
+    [Fact]
+    public async Task Should_reload_what_the_standby_wrote_before_applying_anything()
+    {
+        await Worker.Ask(Commands.Register("anna"));
+        await Worker.Ask(Commands.Queue("c1", Time.GetUtcNow()));
+
+        // The standby holds the queue a while: it registers bram and makes him available; he gets c1.
+        await using (var standby = await StartStandby())
+        {
+            await standby.Ask(Commands.Register("bram"));
+            await standby.Ask(Commands.Available("bram"));
+            standby.Published<ContactOffered>().Should().ContainSingle().Which.AgentId.Should().Be("bram");
+        }
+
+        // Back on the first process, whose memory still has c1 waiting and no bram: the version it holds is stale.
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var accept = await Worker.Ask(new AcceptOffer { Centre = "sociaal", AgentId = "bram", ContactId = "c1" });
+
+        accept.Accepted.Should().BeTrue("the worker reloaded the standby's state before applying the accept");
+        Worker.Published<ContactAnswered>().Should().ContainSingle().Which.AgentId.Should().Be("bram");
+        Worker.Read(db => db.Centres.Single(c => c.Id == "sociaal")).Version.Should().Be(5, "five changes, each saved once");
+        Worker.Read(db => db.Contacts.Single()).Status.Should().Be(ContactStatus.Connected);
     }
 }

@@ -55,7 +55,7 @@ public sealed class RabbitMqNode : IAsyncLifetime
         await using var connection = await Options.ConnectionFactory("contactrouter-tests").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         foreach (var centre in CentreCatalog.All)
-            await channel.QueuePurgeAsync(CentreAddresses.QueueName(centre));
+            foreach (var queue in CentreAddresses.QueueNames(centre)) await channel.QueuePurgeAsync(queue);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

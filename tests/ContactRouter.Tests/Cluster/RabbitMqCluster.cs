@@ -62,7 +62,7 @@ public sealed class RabbitMqCluster : IAsyncLifetime
         await using var connection = await Options.Connect("contactrouter-tests");
         await using var channel = await connection.CreateChannelAsync();
         foreach (var centre in CentreCatalog.All)
-            await channel.QueuePurgeAsync(CentreAddresses.QueueName(centre));
+            foreach (var queue in CentreAddresses.QueueNames(centre)) await channel.QueuePurgeAsync(queue);
     }
 
     public Task DisposeAsync() => Script("stop");

@@ -78,6 +78,8 @@ public sealed class DrillRouter : IAsyncDisposable
         router._settings["Bus:Transport"] = "RabbitMq";
         router._settings["Bus:Host"] = node.Options.Host;
         router._settings["Bus:Port"] = node.Options.Port.ToString();
+        // The run's own vhost (CONTACTROUTER_RABBITMQ_VHOST): runs side by side must not take each other's commands.
+        router._settings["Bus:VirtualHost"] = node.Options.VirtualHost;
         if (node.Options.Password is { } password) router._secrets["Bus:Password"] = password;
         else router._settings["Bus:PasswordFile"] = node.Options.PasswordFile!;
         router._settings["Store:Provider"] = "Postgres";
