@@ -40,5 +40,5 @@ public sealed class Report
         return text.ToString();
     }
 
-    public static string N(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
+    public static string N(double value, string format = "0.0") => double.IsPositiveInfinity(value) ? "never" : value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -236,7 +236,8 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
     private double AgentAnswers(string id, TimeSpan from, string when)
     {
         var answers = router.Actions.Where(a => a.SentAt >= from && a.Kind is "accept" or "complete").ToList();
-        var times = answers.Select(a => a.Milliseconds).ToList();
+        // A 202 (outcome not known yet), a 503 or no answer at all is no answer to the agent: it counts as never.
+        var times = answers.Select(a => a.Status is 202 or 503 or 0 ? double.PositiveInfinity : a.Milliseconds).ToList();
         var p99 = Percentile(times, 99);
         report.Add(id, Setup, $"accept/complete answer time{(when == "" ? "" : " " + when)} ({answers.Count} answers; {answers.Count(a => a.Status == 503)} × 503, {answers.Count(a => a.Status == 202)} × 202)",
             $"p50 {Report.N(Percentile(times, 50), "0")} ms, p99 {Report.N(p99, "0")} ms", when == "" ? "" : "p99 ≤ 1 s", when == "" ? null : p99 <= 1000);
