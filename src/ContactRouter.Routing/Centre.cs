@@ -23,6 +23,23 @@ public sealed class Centre
     private DailyStatistics _today;
     private bool _statisticsChanged;
 
+    // What lets a command skip the walks over every agent and contact (the simulator runs millions of commands, and a
+    // worker with thousands waiting runs every command through them). Each is exact or a safe bound, so the decisions are
+    // the same as walking every time; the routing and simulator specs hold them to that.
+    /// <summary>Contacts in <see cref="_contacts"/> whose status is queued: Match has nothing to offer while it is 0.</summary>
+    private int _queuedCount;
+    /// <summary>
+    /// No offer expires, no wrap-up ends and no decline cools down before this (a lower bound: a deadline cleared early
+    /// only costs one walk too many). ApplyTime walks agents and contacts only from then on.
+    /// </summary>
+    private DateTimeOffset _deadlineWatch = DateTimeOffset.MinValue;
+    /// <summary>No agent's derived status changes by time alone (a wrap-up ending) before this; a lower bound too.</summary>
+    private DateTimeOffset _statusWatch = DateTimeOffset.MinValue;
+    /// <summary>The time of the last status report: a clock set back makes the next report look at every agent again.</summary>
+    private DateTimeOffset _reportedAt = DateTimeOffset.MinValue;
+    /// <summary>The UTC instants between which <see cref="_today"/> is the municipal day (time zone conversion is costly).</summary>
+    private DateTimeOffset _dayStart, _dayEnd;
+
     public Centre(string id, RoutingOptions options, TimeProvider time)
     {
         // Any id: the simulator runs a single pooled centre beside the four real ones.
@@ -32,6 +49,7 @@ public sealed class Centre
         _time = time;
         _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         _today = new DailyStatistics { Centre = id, Day = DayOf(time.GetUtcNow()) };
+        (_dayStart, _dayEnd) = MunicipalDay.Bounds(_today.Day, _zone);
     }
 
     public string Id { get; }
@@ -88,6 +106,12 @@ public sealed class Centre
         foreach (var contact in liveContacts.Where(c => c.IsLive)) _contacts[contact.Id] = contact;
         if (today is not null && today.Day == _today.Day) _today = today;
         NextSequence = Math.Max(NextSequence, nextSequence);
+        // Restored state may hold anything: count again and look at every deadline and status at the next command.
+        _queuedCount = 0;
+        foreach (var contact in _contacts.Values)
+            if (contact.Status == ContactStatus.Queued) _queuedCount++;
+        _deadlineWatch = DateTimeOffset.MinValue;
+        _statusWatch = DateTimeOffset.MinValue;
     }
 
     // ---- Commands ----
@@ -104,8 +128,11 @@ public sealed class Centre
         contact.Sequence = NextSequence++;
         contact.Status = ContactStatus.Queued;
         _contacts[contact.Id] = contact;
+        _queuedCount++;
         // A contact moved here by the overflow router was offered at its home centre; here it is overflow in.
-        CountToday(s => { if (contact.Hops == 0) s.Offered++; else s.OverflowIn++; });
+        if (contact.Hops == 0) _today.Offered++;
+        else _today.OverflowIn++;
+        _statisticsChanged = true;
         Record(new ContactWasQueued(contact.Id, Now), contact);
         Match();
         return null;
@@ -208,7 +235,8 @@ public sealed class Centre
         contact.Status = ContactStatus.Connected;
         contact.AnsweredAt = Now;
         var waited = Now - contact.QueuedAt;
-        CountToday(s => s.CountAnswered(waited, Options.ServiceLevelTarget));
+        _today.CountAnswered(waited, Options.ServiceLevelTarget);
+        _statisticsChanged = true;
         _changedAgents.Add(agentId);
         Record(new ContactWasAnswered(contactId, agentId, waited, Now), contact);
         Match();
@@ -221,7 +249,9 @@ public sealed class Centre
         if (!_agents.TryGetValue(agentId, out var agent)) return UnknownAgent(agentId);
         if (agent.OfferedContactId != contactId)
             return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is not offered to agent {agentId}.");
-        _contacts[contactId].DeclinedUntil[agentId] = Now + Options.RejectCooldown;
+        var cooldownEnd = Now + Options.RejectCooldown;
+        _contacts[contactId].DeclinedUntil[agentId] = cooldownEnd;
+        Watch(cooldownEnd);
         ReturnOffer(agent, RequeueReason.Rejected);
         // The agent who declined goes to the back of the idle line.
         agent.IdleSince = Now;
@@ -240,6 +270,9 @@ public sealed class Centre
         agent.ConnectedContactId = null;
         agent.WrapUpUntil = Now + Options.WrapUp;
         agent.IdleSince = Now + Options.WrapUp;
+        Watch(agent.WrapUpUntil.Value);
+        // While it lasts the agent shows "wrap-up"; its end changes the status without a command.
+        if (agent.WrapUpUntil > Now && agent.WrapUpUntil < _statusWatch) _statusWatch = agent.WrapUpUntil.Value;
         _changedAgents.Add(agent.Id);
         contact.Status = ContactStatus.Completed;
         contact.CompletedAt = Now;
@@ -264,10 +297,12 @@ public sealed class Centre
             agent.OfferExpiresAt = null;
             _changedAgents.Add(agent.Id);
         }
+        if (contact.Status == ContactStatus.Queued) _queuedCount--;
         contact.Status = ContactStatus.Abandoned;
         contact.AbandonedAt = Now;
         contact.AgentId = null;
-        CountToday(s => s.Abandoned++);
+        _today.Abandoned++;
+        _statisticsChanged = true;
         Finish(contact, new ContactWasAbandoned(contactId, Now - contact.QueuedAt, Now));
         Match();
         return null;
@@ -293,7 +328,9 @@ public sealed class Centre
         contact.Centre = toCentre;
         contact.Hops++;
         contact.DeclinedUntil.Clear();
-        CountToday(s => s.OverflowOut++);
+        _queuedCount--; // it leaves queued, for the neighbour's queue
+        _today.OverflowOut++;
+        _statisticsChanged = true;
         Finish(contact, new ContactWasTransferred(contactId, Id, toCentre, contact.Hops, Now));
         moved = contact;
         return null;
@@ -319,10 +356,15 @@ public sealed class Centre
     public CentreChanges TakeChanges()
     {
         ReportAgentStatusChanges();
+        // Nothing happened (the simulator asks after every command until a call comes back empty): nothing to allocate.
+        if (_events.Count == 0 && _changedContacts.Count == 0 && _changedAgents.Count == 0 && !_statisticsChanged) return CentreChanges.None;
+        var agents = new Agent[_changedAgents.Count];
+        var i = 0;
+        foreach (var id in _changedAgents) agents[i++] = _agents[id];
         var changes = new CentreChanges(
-            _events.ToList(),
-            _changedContacts.Values.ToList(),
-            _changedAgents.Select(id => _agents[id]).ToList(),
+            _events.ToArray(),
+            _changedContacts.Values.ToArray(),
+            agents,
             _statisticsChanged ? _today : null);
         _events.Clear();
         _changedContacts.Clear();
@@ -348,24 +390,40 @@ public sealed class Centre
     private void ApplyTime()
     {
         var now = Now;
-        var day = DayOf(now);
-        if (day != _today.Day)
+        if (now < _dayStart || now >= _dayEnd)
         {
-            _today = new DailyStatistics { Centre = Id, Day = day };
-            _statisticsChanged = true;
+            var day = DayOf(now);
+            if (day != _today.Day)
+            {
+                _today = new DailyStatistics { Centre = Id, Day = day };
+                _statisticsChanged = true;
+            }
+            (_dayStart, _dayEnd) = MunicipalDay.Bounds(day, _zone);
+            // A zone whose day does not hold this instant (none we know): ask again at every command, as before.
+            if (now < _dayStart || now >= _dayEnd) (_dayStart, _dayEnd) = (now, now);
         }
+        if (now < _deadlineWatch) return; // nothing is due yet: the walks below would change nothing
 
         // (Neither loop changes the dictionary it walks: ReturnOffer only changes agents and contacts.)
+        var next = DateTimeOffset.MaxValue;
         foreach (var agent in _agents.Values)
         {
-            if (!(agent.OfferExpiresAt <= now)) continue;
+            if (!(agent.OfferExpiresAt <= now))
+            {
+                if (agent.OfferExpiresAt < next) next = agent.OfferExpiresAt.Value;
+                continue;
+            }
             // No answer in time: the agent is marked not responding until they say they are available.
             ReturnOffer(agent, RequeueReason.OfferTimedOut);
             agent.NotResponding = true;
         }
         foreach (var agent in _agents.Values)
         {
-            if (!(agent.WrapUpUntil <= now)) continue;
+            if (!(agent.WrapUpUntil <= now))
+            {
+                if (agent.WrapUpUntil < next) next = agent.WrapUpUntil.Value;
+                continue;
+            }
             agent.WrapUpUntil = null;
             _changedAgents.Add(agent.Id);
         }
@@ -375,12 +433,22 @@ public sealed class Centre
             var expired = contact.DeclinedUntil.Where(d => d.Value <= now).Select(d => d.Key).ToList();
             foreach (var agentId in expired) contact.DeclinedUntil.Remove(agentId);
             if (expired.Count > 0) _changedContacts[contact.Id] = contact;
+            foreach (var until in contact.DeclinedUntil.Values)
+                if (until < next) next = until;
         }
+        _deadlineWatch = next;
+    }
+
+    /// <summary>A deadline was set: ApplyTime looks again once it may be due.</summary>
+    private void Watch(DateTimeOffset deadline)
+    {
+        if (deadline < _deadlineWatch) _deadlineWatch = deadline;
     }
 
     /// <summary>Offers waiting contacts, in routing order, to the best free eligible agent; never two at once.</summary>
     private void Match()
     {
+        if (_queuedCount == 0) return; // nothing to offer: no need to look for free agents
         var now = Now;
         var free = _free;
         free.Clear();
@@ -473,12 +541,14 @@ public sealed class Centre
 
     private void Offer(Contact contact, Agent agent)
     {
+        _queuedCount--;
         contact.Status = ContactStatus.Offered;
         contact.AgentId = agent.Id;
         contact.OfferedAt = Now;
         contact.OfferCount++;
         agent.OfferedContactId = contact.Id;
         agent.OfferExpiresAt = Now + Options.OfferTimeout;
+        Watch(agent.OfferExpiresAt.Value);
         _changedAgents.Add(agent.Id);
         Record(new ContactWasOffered(contact.Id, agent.Id, agent.OfferExpiresAt.Value, Now), contact);
     }
@@ -491,6 +561,7 @@ public sealed class Centre
         agent.OfferExpiresAt = null;
         _changedAgents.Add(agent.Id);
         if (!_contacts.TryGetValue(contactId, out var contact)) return;
+        if (contact.Status != ContactStatus.Queued) _queuedCount++;
         contact.Status = ContactStatus.Queued;
         contact.AgentId = null;
         contact.OfferedAt = null;
@@ -512,20 +583,34 @@ public sealed class Centre
     private void ReportAgentStatusChanges()
     {
         var now = Now;
+        // An agent's status changes only with its facts (every change of them marks the agent changed) or when its
+        // wrap-up ends. So, with no wrap-up ending and the clock not set back, only the changed agents need a look;
+        // with one changed agent there is no order of events to keep, so that one alone is looked at.
+        if (now >= _reportedAt && now < _statusWatch && _changedAgents.Count <= 1)
+        {
+            _reportedAt = now;
+            string? changed = null;
+            foreach (var id in _changedAgents) changed = id;
+            if (changed is not null) Report(_agents[changed], now);
+            return;
+        }
+        _reportedAt = now;
+        var next = DateTimeOffset.MaxValue;
         foreach (var agent in _agents.Values)
         {
-            var status = agent.StatusAt(now);
-            if (status == agent.ReportedStatus) continue;
-            agent.ReportedStatus = status;
-            _changedAgents.Add(agent.Id);
-            _events.Add(new AgentStatusWasChanged(agent.Id, status, now));
+            if (agent.WrapUpUntil > now && agent.WrapUpUntil < next) next = agent.WrapUpUntil.Value;
+            Report(agent, now);
         }
+        _statusWatch = next;
     }
 
-    private void CountToday(Action<DailyStatistics> count)
+    private void Report(Agent agent, DateTimeOffset now)
     {
-        count(_today);
-        _statisticsChanged = true;
+        var status = agent.StatusAt(now);
+        if (status == agent.ReportedStatus) return;
+        agent.ReportedStatus = status;
+        _changedAgents.Add(agent.Id);
+        _events.Add(new AgentStatusWasChanged(agent.Id, status, now));
     }
 
     private DateOnly DayOf(DateTimeOffset at) => MunicipalDay.Of(at, _zone);
@@ -541,5 +626,8 @@ public sealed record CentreChanges(
     IReadOnlyList<Agent> Agents,
     DailyStatistics? Statistics)
 {
+    /// <summary>No change at all (shared: its lists are empty and read-only).</summary>
+    public static readonly CentreChanges None = new([], [], [], null);
+
     public bool IsEmpty => Events.Count == 0 && Contacts.Count == 0 && Agents.Count == 0 && Statistics is null;
 }

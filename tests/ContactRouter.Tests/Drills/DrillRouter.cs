@@ -64,14 +64,26 @@ public sealed class DrillRouter : IAsyncDisposable
     /// RabbitMQ (the project's node, its centre queues emptied first) and a fresh PostgreSQL database of its own,
     /// <paramref name="migrated"/> by the drill itself first (so its processes can start together) or left empty.
     /// </summary>
-    public static async Task<DrillRouter> OnRabbitMqAndPostgres(ITestOutputHelper output, string name, RabbitMqNode node, bool migrated = true)
+    public static Task<DrillRouter> OnRabbitMqAndPostgres(ITestOutputHelper output, string name, RabbitMqNode node, bool migrated = true) =>
+        OnRabbitMq(output, name, node, StoreProvider.Postgres, migrated);
+
+    /// <summary>
+    /// RabbitMQ (the project's node and vhost, its centre queues emptied first) and a fresh store of its own: a PostgreSQL
+    /// database, or a SQLite file in the drill's folder (the benchmark compares both).
+    /// </summary>
+    public static async Task<DrillRouter> OnRabbitMq(ITestOutputHelper output, string name, RabbitMqNode node, StoreProvider provider, bool migrated = true)
     {
         // Messages an earlier drill left in a centre queue would reach this drill's workers: declare and empty them.
         await node.InitializeAsync();
         await EmptyRouterQueues(node);
-        var router = new DrillRouter(output, name, NewFolder(), StoreProvider.Postgres, await PostgresServer.CreateDatabase()) { _node = node };
+        var folder = NewFolder();
+        var connectionString = provider == StoreProvider.Postgres
+            ? await PostgresServer.CreateDatabase()
+            : $"Data Source={Path.Combine(folder, "data", "contactrouter.db")}";
+        var router = new DrillRouter(output, name, folder, provider, connectionString) { _node = node };
         if (migrated)
         {
+            Directory.CreateDirectory(Path.Combine(folder, "data"));
             await using var db = router.Store.Open();
             await RouterStore.MigrateAsync(db);
         }
@@ -82,7 +94,7 @@ public sealed class DrillRouter : IAsyncDisposable
         router._settings["Bus:VirtualHost"] = node.Options.VirtualHost;
         if (node.Options.Password is { } password) router._secrets["Bus:Password"] = password;
         else router._settings["Bus:PasswordFile"] = node.Options.PasswordFile!;
-        router._settings["Store:Provider"] = "Postgres";
+        router._settings["Store:Provider"] = provider.ToString();
         router._secrets["Store:ConnectionString"] = router.ConnectionString;
         // Agents are ready again right after a call: one command less per caller, so a busy CI machine keeps up.
         router._settings["Routing:WrapUp"] = "00:00:00";

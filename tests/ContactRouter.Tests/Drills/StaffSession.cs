@@ -38,6 +38,9 @@ public sealed class StaffSession : IDisposable
 
     public Task<HttpResponseMessage> Get(string path, CancellationToken ct = default) => _http.GetAsync(path, ct);
 
+    /// <summary>A stream (server-sent events): the answer as soon as its headers came, its body read as it arrives.</summary>
+    public Task<HttpResponseMessage> Open(string path, CancellationToken ct = default) => _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+
     public Task<HttpResponseMessage> Post(string path, object body, CancellationToken ct = default) => Send(HttpMethod.Post, path, body, ct);
 
     public Task<HttpResponseMessage> Put(string path, object body, CancellationToken ct = default) => Send(HttpMethod.Put, path, body, ct);
