@@ -67,7 +67,17 @@ public sealed class ConsoleFeedConnection(IBus bus, ConsoleFeed feed, ConsolePre
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_handle is not null) await _handle.StopAsync(cancellationToken);
+        if (_handle is null) return;
+        try
+        {
+            await _handle.StopAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Best effort: the bus stops its endpoints itself and the queue deletes itself. MassTransit 8.5 throws a
+            // NullReferenceException here when the host stops before the endpoint finished starting (a quick test host).
+            log.LogDebug(ex, "The consoles' event queue stopped with the bus");
+        }
     }
 
     public Task Ready(ReceiveEndpointReady ready)

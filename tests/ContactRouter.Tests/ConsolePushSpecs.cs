@@ -105,7 +105,8 @@ public sealed class When_an_agents_console_stream_is_gone : RouterSpec
         _router.Time.Advance(TimeSpan.FromSeconds(1));
         await _http.AgentWhen("anna", a => (string?)a["status"] == "away", "away once the grace is over");
         var caller = await _http.Call("sociaal", caller: "+31611110003");
-        (await _http.GetJson($"/api/contacts/{caller}"))["status"]!.GetValue<string>().Should().Be("queued", "nobody is at the desk");
+        // Queued by the centre (not merely accepted) and still queued: nobody is at the desk.
+        (await _http.ContactWhen(caller, "queued"))["agentId"].Should().BeNull("nobody is at the desk");
         var row = (await _http.GetJson("/api/centres")).AsArray().Single(r => (string?)r!["centre"] == "sociaal")!;
         row["agents"]!["away"]!.GetValue<int>().Should().Be(1);
         row["agents"]!["available"]!.GetValue<int>().Should().Be(0);
