@@ -25,11 +25,7 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
         await Handle(context, centre => stale
             ? new Refusal(RefusalKind.Conflict, "contactId",
                 $"Contact {m.ContactId} is already known ({known!.Status.ToString().ToLowerInvariant()} at {known.Centre}); it is not queued again.")
-            : centre.Queue(new Contact
-            {
-                Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
-                Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops,
-            }));
+            : centre.Queue(EventMapping.ContactOf(m)));
     }
 
     public Task Consume(ConsumeContext<RegisterAgent> context) =>

@@ -6,6 +6,13 @@ namespace ContactRouter.Components;
 /// <summary>Turns the routing core's events into the bus's event contracts.</summary>
 public static class EventMapping
 {
+    /// <summary>The contact a <see cref="QueueContact"/> brings: what the worker queues, and what the API shows before it has.</summary>
+    public static Contact ContactOf(QueueContact m) => new()
+    {
+        Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
+        Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops,
+    };
+
     public static IEnumerable<object> ToMessages(Centre centre, CentreChanges changes, DateTimeOffset now, long version)
     {
         var contacts = changes.Contacts.ToDictionary(c => c.Id);

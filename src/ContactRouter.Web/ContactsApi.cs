@@ -167,11 +167,7 @@ public static class ContactsApi
             .Where(c => c.ContactId == contactId && c.MessageType == nameof(QueueContact) && c.AnsweredAt == null)
             .OrderByDescending(c => c.Sequence).FirstOrDefaultAsync();
         if (row is null || CommandLedger.Read(row) is not QueueContact m) return null;
-        return new Contact
-        {
-            Id = m.ContactId, HomeCentre = m.HomeCentre, Centre = m.Centre, Channel = m.Channel, Caller = m.Caller,
-            Priority = m.Priority, Topic = m.Topic, QueuedAt = m.QueuedAt, Hops = m.Hops,
-        };
+        return EventMapping.ContactOf(m);
     }
 
     /// <summary>The contact as the worker left it: a fresh scope, as the request's context may have read it before.</summary>
