@@ -14,6 +14,15 @@ public sealed class StoreSnapshot
 {
     private static readonly string[] NotBusiness = [nameof(AccessLogEntry), "DataProtectionKey"];
 
+    /// <summary>
+    /// Delivery bookkeeping the router's background work writes whenever it gets round to it (the outbox cleanup marks a
+    /// published event or a handed-over command up to seconds later, and deletes published events): it records that an
+    /// earlier change was delivered, not a change of its own, so a snapshot leaves these columns out and a row leaving the
+    /// outbox is not a change. A new outbox row still is.
+    /// </summary>
+    private static readonly string[] DeliveryMarks = [nameof(OutboxMessage.PublishedAt), nameof(AcceptedCommand.HandedOverAt)];
+    private const string Outbox = "Outbox";
+
     private StoreSnapshot(IReadOnlyDictionary<string, IReadOnlyList<string>> tables) => Tables = tables;
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Tables { get; }
@@ -74,12 +83,13 @@ public sealed class StoreSnapshot
         {
             var before = Tables.GetValueOrDefault(name) ?? [];
             var now = after.Tables.GetValueOrDefault(name) ?? [];
-            changes.AddRange(before.Except(now).Select(r => $"{name}: -{r}"));
+            if (name != Outbox) changes.AddRange(before.Except(now).Select(r => $"{name}: -{r}"));
             changes.AddRange(now.Except(before).Select(r => $"{name}: +{r}"));
         }
         return changes;
     }
 
-    private static string Row(DbDataReader reader) => string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i =>
+    private static string Row(DbDataReader reader) => string.Join(" | ", Enumerable.Range(0, reader.FieldCount)
+        .Where(i => !DeliveryMarks.Contains(reader.GetName(i))).Select(i =>
         $"{reader.GetName(i)}={(reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))}"));
 }
