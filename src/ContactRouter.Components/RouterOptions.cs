@@ -40,7 +40,10 @@ public sealed class HostingOptions
     /// <summary>How often every worker process nudges its centres to apply timeouts; also how a hot standby notices it took over.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long the API waits for a centre worker to answer a command before answering 503.</summary>
+    /// <summary>
+    /// How long the API waits for a centre worker to answer a command; after it the API answers 202 with the command's
+    /// address (the command stays in the ledger and is applied when the centre gets to it).
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -48,6 +51,13 @@ public sealed class HostingOptions
     /// away and is offered nothing; long enough for a reload or a reconnect, short next to a caller's wait.
     /// </summary>
     public TimeSpan ConsoleGrace { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How often at most the team leads' centre rows are read again while the centres keep changing: a person cannot
+    /// follow more, and at a city's peak the centres change dozens of times a second. An agent's own view is not held
+    /// back (an offer reaches the desk at once).
+    /// </summary>
+    public TimeSpan CentresRefresh { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 public enum BusTransport { InMemory, RabbitMq }

@@ -25,6 +25,8 @@ public static class RouterSetup
             .Validate(o => o.CentreIds.All(CentreCatalog.IsKnown), $"Router:Centres must be all, none or ids of {string.Join(", ", CentreCatalog.All)}.")
             .Validate(o => o.ConsoleGrace >= TimeSpan.FromSeconds(1) && o.ConsoleGrace <= TimeSpan.FromHours(1),
                 "Router:ConsoleGrace must be between 00:00:01 and 01:00:00.")
+            .Validate(o => o.CentresRefresh >= TimeSpan.Zero && o.CentresRefresh <= TimeSpan.FromSeconds(10),
+                "Router:CentresRefresh must be between 00:00:00 and 00:00:10.")
             .ValidateOnStart();
         services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section)
             .Validate(o => o.ReconnectInterval >= TimeSpan.FromMilliseconds(100) && o.ReconnectInterval <= TimeSpan.FromMinutes(1),

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
+using ContactRouter.Components;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Web;
 
@@ -12,9 +14,11 @@ namespace ContactRouter.Web;
 /// the topic reads its view from the store once for all its subscribers, serialises it once and hands it to each.
 /// So the store sees one read per change and topic, never one per console, and nothing is read while nothing
 /// happens. Each subscriber holds at most the newest view: a slow console skips views it had no time for and holds
-/// no memory for them.
+/// no memory for them. The team leads' topic is read at most every Router:CentresRefresh while changes keep coming.
 /// </summary>
-public sealed class ConsoleFeed(IServiceScopeFactory scopes, ILogger<ConsoleFeed> log)
+/// The pace is wall-clock on purpose, like the outbox's: it is about how often a real process reads the store, not about
+/// routing time (a test's virtual clock would hold every second view back until the test moved it).
+public sealed class ConsoleFeed(IServiceScopeFactory scopes, IOptions<HostingOptions> hosting, ILogger<ConsoleFeed> log)
 {
     /// <summary>The team leads' topic: the rows of every centre.</summary>
     public const string Centres = "centres";
@@ -23,6 +27,7 @@ public sealed class ConsoleFeed(IServiceScopeFactory scopes, ILogger<ConsoleFeed
 
     private readonly IServiceScopeFactory _scopes = scopes;
     private readonly ILogger _log = log;
+    private readonly TimeProvider _time = TimeProvider.System;
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly Lock _subscribing = new();
     private long _reads;
@@ -41,7 +46,7 @@ public sealed class ConsoleFeed(IServiceScopeFactory scopes, ILogger<ConsoleFeed
         Topic topic;
         lock (_subscribing)
         {
-            topic = _topics.GetOrAdd(key, k => new Topic(this, k, read));
+            topic = _topics.GetOrAdd(key, k => new Topic(this, k, read, k == Centres ? hosting.Value.CentresRefresh : TimeSpan.Zero));
             topic.Add(channel);
         }
         return new Subscription(channel.Reader, () =>
@@ -80,9 +85,13 @@ public sealed class ConsoleFeed(IServiceScopeFactory scopes, ILogger<ConsoleFeed
         }
     }
 
-    /// <summary>One view and its subscribers; at most one read at a time, and one more for whatever changed during it.</summary>
-    private sealed class Topic(ConsoleFeed feed, string key, Func<IServiceProvider, Task<object?>> read)
+    /// <summary>
+    /// One view and its subscribers; at most one read at a time, and one more for whatever changed during it — that one
+    /// no sooner than <paramref name="every"/> after the previous read began.
+    /// </summary>
+    private sealed class Topic(ConsoleFeed feed, string key, Func<IServiceProvider, Task<object?>> read, TimeSpan every)
     {
+        private long _lastRead = long.MinValue;
         private readonly Lock _gate = new();
         private readonly List<Channel<View>> _subscribers = [];
         private View? _last;
@@ -131,6 +140,9 @@ public sealed class ConsoleFeed(IServiceScopeFactory scopes, ILogger<ConsoleFeed
         {
             while (true)
             {
+                if (_lastRead != long.MinValue && feed._time.GetElapsedTime(_lastRead) is var since && since < every)
+                    await Task.Delay(every - since, feed._time);
+                _lastRead = feed._time.GetTimestamp();
                 DateTimeOffset? decidedAt;
                 lock (_gate)
                 {

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ContactRouter.Components;
 using ContactRouter.Web;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContactRouter.Tests;
@@ -73,6 +75,29 @@ public sealed class When_several_team_leads_watch_and_a_centre_changes : RouterS
         await ticking.CancelAsync();
         await ticker;
         feed.StoreReads.Should().Be(reads);
+    }
+
+    [Fact]
+    public async Task Should_read_the_rows_no_more_often_than_the_refresh_while_changes_keep_coming()
+    {
+        var feed = _router.Services.GetRequiredService<ConsoleFeed>();
+        var every = _router.Services.GetRequiredService<IOptions<HostingOptions>>().Value.CentresRefresh;
+        every.Should().BePositive("the default holds the team leads' rows back between reads");
+        using var response = await _http.GetAsync("/api/centres/stream", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await Sse.Next(reader, "centres");
+
+        // A change as soon as the previous one was read: unthrottled, five reads would follow each other within
+        // milliseconds; held to the refresh, each waits for the one before to be that old.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var change = 0; change < 5; change++)
+        {
+            var reads = feed.StoreReads;
+            feed.Changed(ConsoleFeed.Centres, _router.Time.GetUtcNow());
+            await Api.Eventually(() => Task.FromResult(feed.StoreReads), r => r > reads, "the change to be read");
+        }
+        // Wall-clock on purpose (the pace is the real process's, see ConsoleFeed); a lower bound, so a slow machine cannot fail it.
+        watch.Elapsed.Should().BeGreaterThanOrEqualTo(4 * every - TimeSpan.FromMilliseconds(20));
     }
 
     private static int Waiting(JsonNode rows) => rows.AsArray().Single(r => (string?)r!["centre"] == "sociaal")!["waiting"]!.GetValue<int>();
