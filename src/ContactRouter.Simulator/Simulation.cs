@@ -57,6 +57,8 @@ public sealed class Simulation
     /// </summary>
     private bool _dueWaiting;
     private long _arrived;
+    /// <summary>Drain's buffer, reused: Drain runs after every command and is never re-entered.</summary>
+    private readonly List<RoutingEvent> _drained = [];
 
     private Simulation(Scenario scenario, Policy policy)
     {
@@ -225,12 +227,13 @@ public sealed class Simulation
     private void Drain(int at)
     {
         var centre = _centres[at];
+        var events = _drained;
         while (true)
         {
-            var changes = centre.TakeChanges();
-            var events = changes.Events;
+            events.Clear();
+            centre.TakeEvents(events);
             if (events.Count == 0) return;
-            // By index: a foreach over the interface would allocate an enumerator per call, millions of times a run.
+            // By index: the handlers below give the centre commands, whose events the next round takes.
             for (var i = 0; i < events.Count; i++)
             {
                 var e = events[i];

@@ -128,6 +128,36 @@ public sealed class When_changes_are_taken : CentreSpec
         Centre.Tick();
         Centre.TakeChanges().IsEmpty.Should().BeTrue();
     }
+
+    [Fact]
+    public void Taking_only_the_events_gives_the_same_events_in_the_same_order_and_drains_like_taking_changes()
+    {
+        // The same day played on two centres: one read by the worker's TakeChanges, one by the simulator's TakeEvents.
+        var other = new Centre(Home, new RoutingOptions(), Time);
+        void Both(Func<Centre, Refusal?> command)
+        {
+            command(Centre).Should().BeNull();
+            command(other).Should().BeNull();
+        }
+        var skills = Skills(5);
+        Both(c => c.RegisterAgent("anna", "anna", skills));
+        Both(c => c.SetPresence("anna", AgentPresence.Available));
+        Both(c => c.Queue(NewContact("c1", Now)));
+        Both(c => c.Queue(NewContact("c2", Now)));
+        Both(c => c.Reject("anna", "c1"));
+        Both(c => c.Accept("anna", "c2"));
+        Both(c => c.Complete("c2", "resolved", null));
+
+        var taken = new List<RoutingEvent> { new ContactWasQueued("already in the list", Now) };
+        other.TakeEvents(taken);
+
+        taken.Skip(1).Should().Equal(Centre.TakeChanges().Events).And.HaveCountGreaterThan(6);
+        taken.Should().StartWith(new ContactWasQueued("already in the list", Now), "the events are added to what the list holds");
+        var again = new List<RoutingEvent>();
+        other.TakeEvents(again);
+        again.Should().BeEmpty("taken events are not told twice");
+        other.TakeChanges().IsEmpty.Should().BeTrue("taking the events forgets the changed rows too");
+    }
 }
 
 public sealed class When_the_worker_asks_for_the_next_deadline : CentreSpec
