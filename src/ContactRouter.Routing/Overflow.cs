@@ -87,7 +87,7 @@ public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions rout
 
     public IReadOnlyList<Transfer> Plan(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now)
     {
-        if (!overflow.Enabled) return [];
+        if (!overflow.Enabled || !AnyMovable(pictures, now)) return [];
         var free = pictures.ToDictionary(p => p.Centre, p => p.FreeAgentSkills.ToList());
         var transfers = new List<Transfer>();
         var due = pictures
@@ -113,6 +113,22 @@ public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions rout
             transfers.Add(new Transfer(contact.ContactId, picture.Centre, target));
         }
         return transfers;
+    }
+
+    /// <summary>
+    /// Whether the plan could move anything: a contact past its threshold, and a free agent anywhere. Usually not (a
+    /// router looks after every change), so the common answer comes from two plain walks instead of the plan's sort.
+    /// </summary>
+    private bool AnyMovable(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now)
+    {
+        var anyFree = false;
+        foreach (var picture in pictures) anyFree |= picture.FreeAgentSkills.Count > 0;
+        if (!anyFree) return false;
+        foreach (var picture in pictures)
+            foreach (var contact in picture.Waiting)
+                if (contact.Hops < overflow.MaxHops && now - contact.QueuedAt >= overflow.ThresholdFor(contact.HomeCentre, contact.Priority))
+                    return true;
+        return false;
     }
 
     /// <summary>
