@@ -19,7 +19,9 @@ public sealed record BookCallbackRequest(
     [property: MaxLength(Limits.Name)] string? Name,
     [property: Required, MaxLength(CallbackApi.MaxQuestionLength)] string? Question,
     [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotBefore,
-    [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotAfter);
+    [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotAfter,
+    TimeOnly? From = null,
+    TimeOnly? Until = null);
 
 public sealed record CallbackView(
     string CallbackId, string HomeCentre, string Centre, string Caller, string? Name, string Question, string Status,
@@ -73,7 +75,16 @@ public static class CallbackApi
 
         var now = time.GetUtcNow();
         var notBefore = body.NotBefore is { } asked && asked < now && asked >= now - ClockSlack ? now : body.NotBefore;
-        var callback = calendar.WithDefaults(centre, now, notBefore, body.NotAfter);
+        var notAfter = body.NotAfter;
+        if (body.From is not null || body.Until is not null)
+        {
+            // Wall-clock times without a day: the desk heard "after two" and means the first day that can still keep it.
+            if (body.NotBefore is not null || body.NotAfter is not null)
+                return Problems.Invalid(body.From is not null ? "from" : "until", "Give either from/until (times, Amsterdam) or notBefore/notAfter (instants), not both.");
+            if (!CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
+            (notBefore, notAfter) = calendar.WindowWithoutDay(centre, now, body.From, body.Until);
+        }
+        var callback = calendar.WithDefaults(centre, now, notBefore, notAfter);
         if (calendar.Check(callback, now) is { } refusal) return Problems.Invalid(refusal.Field, refusal.Detail);
 
         var result = await booking.Book(callback, caller, body.Name?.Trim(), body.Question.Trim(), key, request.HttpContext.RequestAborted);
@@ -90,6 +101,8 @@ public static class CallbackApi
                     extensions: new Dictionary<string, object?>
                     {
                         ["field"] = "notAfter",
+                        // The consoles say it in Dutch by this code: a closed day is not a full one.
+                        ["code"] = noRoom.Closed ? "closed" : "no-room",
                         ["errors"] = new Dictionary<string, string[]> { ["notAfter"] = [noRoom.Reason] },
                         ["alternatives"] = noRoom.Alternatives.Select(a => new AlternativeSlot(a.Centre, a.Start, a.End, a.Free)).ToList(),
                     });

@@ -129,6 +129,8 @@ public sealed class When_a_callback_rings_at_an_agent(ConsoleHost host) : IClass
         await Expect(offer).ToBeVisibleAsync();
         await Expect(offer.Locator("h2")).ToHaveTextAsync("Terugbelafspraak: bel de klant");
         await Expect(offer.Locator("#callback-question")).ToContainTextAsync("Status van de aanvraag huishoudelijke hulp?");
+        // The first call of the appointment is its first attempt (it once said "Poging 2").
+        await Expect(offer.Locator("#callback-question")).ToContainTextAsync("Poging 1;");
         await Expect(offer.Locator(".caller")).ToHaveTextAsync("+31633445566");
         await page.GetByRole(AriaRole.Button, new() { Name = "Aannemen" }).ClickAsync();
 

@@ -31,7 +31,11 @@ public abstract record BookingDecision
     /// Nothing fits the window at home or at any neighbour that can serve. <see cref="Alternatives"/> are
     /// the earliest free slots from notBefore on (sorted by time), searched up to <see cref="SearchedUntil"/>.
     /// </summary>
-    public sealed record NoRoom(string HomeCentre, IReadOnlyList<CallbackSlot> Alternatives, DateTimeOffset SearchedUntil, string Reason) : BookingDecision;
+    /// <remarks>
+    /// <see cref="Closed"/>: the home centre has no opening at all in the window (a weekend, a holiday, after
+    /// hours), so reception says "closed" rather than "full".
+    /// </remarks>
+    public sealed record NoRoom(string HomeCentre, IReadOnlyList<CallbackSlot> Alternatives, DateTimeOffset SearchedUntil, string Reason, bool Closed = false) : BookingDecision;
 
     /// <summary>The request itself is wrong; <see cref="Refusal.Field"/> names the input.</summary>
     public sealed record Refused(Refusal Refusal) : BookingDecision;
@@ -92,6 +96,28 @@ public sealed class CallbackCalendar
     {
         var from = notBefore ?? now;
         return new CallbackRequest(centre, from, notAfter ?? DefaultNotAfter(from));
+    }
+
+    /// <summary>
+    /// A window of wall-clock times without a day ("vanaf 14:00, uiterlijk 15:00"), as instants: today when the
+    /// window has not yet ended (from now on, never earlier than <paramref name="from"/>), else the same times on
+    /// the centre's next opening day — reception promises the citizen a time, and the earliest day that can keep it
+    /// is what they mean. Without <paramref name="until"/> the window ends at midnight for that test and the
+    /// notAfter is left to the default; without <paramref name="from"/> it starts now, or at midnight on a later day.
+    /// </summary>
+    public (DateTimeOffset NotBefore, DateTimeOffset? NotAfter) WindowWithoutDay(string centre, DateTimeOffset now, TimeOnly? from, TimeOnly? until)
+    {
+        var day = LocalDate(now);
+        var ends = until is { } u ? ToUtc(day, u.ToTimeSpan()) : ToUtc(day.AddDays(1), TimeSpan.Zero);
+        if (ends <= now)
+        {
+            var hours = Options.HoursOf(centre);
+            var last = day.AddDays((int)Math.Ceiling(Options.SearchHorizon.TotalDays));
+            do day = day.AddDays(1);
+            while (day < last && !IsOpenDay(hours, day, out _));
+        }
+        var start = ToUtc(day, (from ?? TimeOnly.MinValue).ToTimeSpan());
+        return (start < now ? now : start, until is { } end ? ToUtc(day, end.ToTimeSpan()) : null);
     }
 
     /// <summary>Checks a request before anything is booked. Null when it is sound; otherwise the refusal naming the field.</summary>
@@ -212,10 +238,13 @@ public sealed class CallbackCalendar
             .OrderBy(slot => slot.Start)
             .ThenBy(slot => order.IndexOf(slot.Centre))
             .ToList();
+        var closed = !SlotStarts(home, request.NotBefore, request.NotAfter).Any();
         var where = serving.Count == 0 ? home : $"{home} or its neighbours whose agents hold the skill ({string.Join(", ", serving)})";
         return new BookingDecision.NoRoom(home, alternatives, until,
+            (closed ? $"{home} is closed between {Local(request.NotBefore)} and {Local(request.NotAfter)}; " : "") +
             $"no room between {Local(request.NotBefore)} and {Local(request.NotAfter)} at {where}{lackingNote}; " +
-            $"alternatives are the earliest free slots up to {Local(until)} (searched {Options.SearchHorizon.TotalDays:0} days from notBefore, at least to notAfter)");
+            $"alternatives are the earliest free slots up to {Local(until)} (searched {Options.SearchHorizon.TotalDays:0} days from notBefore, at least to notAfter)",
+            closed);
     }
 
     /// <summary>

@@ -19,7 +19,8 @@ export function contactCard(offer) {
 function callbackQuestion(callback) {
   return h('div', { class: 'question', id: 'callback-question' },
     h('strong', {}, t('card.callbackQuestion')), h('p', {}, callback.question),
-    h('p', { class: 'small muted' }, t('card.callbackAttempt', { attempt: callback.attempts + 1, slot: dayTime(callback.slotStart) })));
+    // The scheduler counts an attempt when it starts it: the offer is that attempt, not the next.
+    h('p', { class: 'small muted' }, t('card.callbackAttempt', { attempt: Math.max(1, callback.attempts), slot: dayTime(callback.slotStart) })));
 }
 
 export function customerView(view, { heading = t('card.customer') } = {}) {

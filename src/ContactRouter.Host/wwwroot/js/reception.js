@@ -2,7 +2,7 @@
 // cancel one, and the day's callbacks per centre.
 import { api } from './api.js';
 import { t, tOr, centreName } from './i18n.js';
-import { $, h, clockTime, dayTime, today, amsterdamInstant, startPage, showProblem, clearProblem, markField, notForYou } from './ui.js';
+import { $, h, clockTime, dayTime, longDay, today, amsterdamInstant, startPage, showProblem, clearProblem, markField, notForYou } from './ui.js';
 import { customerView } from './card.js';
 
 const { user } = await startPage('reception');
@@ -39,13 +39,19 @@ $('#lookup').addEventListener('submit', async e => {
 
 // ---- Book ----
 
-/** The window the desk typed, as instants; empty fields leave the router's default (soonest, within two working days). */
+/**
+ * The window the desk typed. With a day, as instants; times without a day go as wall-clock times and the router
+ * takes today while the window is still ahead, else the centre's next opening day. Empty: the router's default
+ * (soonest, within two working days).
+ */
 function callbackWindow(form) {
   const day = form.day.value;
-  if (!day) return {};
+  const from = form.notBefore.value;
+  const until = form.notAfter.value;
+  if (!day) return { from: from ? `${from}:00` : undefined, until: until ? `${until}:00` : undefined };
   return {
-    notBefore: form.notBefore.value ? amsterdamInstant(day, form.notBefore.value) : amsterdamInstant(day, '00:00'),
-    notAfter: form.notAfter.value ? amsterdamInstant(day, form.notAfter.value) : amsterdamInstant(day, '23:59'),
+    notBefore: amsterdamInstant(day, from || '00:00'),
+    notAfter: amsterdamInstant(day, until || '23:59'),
   };
 }
 
@@ -60,7 +66,7 @@ async function book(body) {
     form.question.value = '';
     await loadDay();
   } catch (problem) {
-    if (problem.status === 409 && Array.isArray(problem.body.alternatives)) showAlternatives(body, problem.body.alternatives);
+    if (problem.status === 409 && Array.isArray(problem.body.alternatives)) showAlternatives(body, problem.body.alternatives, problem.body.code === 'closed');
     else {
       markField(form, problem);
       showProblem($('#book-problem'), problem);
@@ -83,9 +89,14 @@ function showBooked(callback) {
 }
 
 /** Nothing fits: the router's nearest free slots, each a button that books exactly that slot. */
-function showAlternatives(asked, alternatives) {
-  $('#booked').replaceChildren(h('div', { class: 'problem', id: 'alternatives' },
-    h('p', {}, t(alternatives.length ? 'reception.noRoom' : 'reception.noRoomNone')),
+function showAlternatives(asked, alternatives, closed) {
+  // A weekend, holiday or hour outside opening times is said as closed: nobody is there, not "it is full".
+  const centre = centreName(asked.centre);
+  const why = closed
+    ? (asked.notBefore ? t('reception.closedOn', { centre, day: longDay(asked.notBefore) }) : t('reception.closed', { centre }))
+    : t('reception.noRoomWindow');
+  $('#booked').replaceChildren(h('div', { class: 'problem', id: 'alternatives', 'data-closed': closed ? 'true' : null },
+    h('p', {}, why, ' ', t(alternatives.length ? 'reception.pickSlot' : 'reception.widerWindow')),
     h('div', { class: 'alternatives' }, alternatives.map(a => h('button', {
       type: 'button',
       onclick: () => book({ ...asked, centre: a.centre, notBefore: a.slotStart, notAfter: a.slotEnd }),
@@ -108,15 +119,24 @@ async function loadDay() {
 
 function dayOf(centre, callbacks) {
   return h('section', { 'data-centre': centre, 'aria-labelledby': `day-${centre}` },
-    h('h3', { id: `day-${centre}` }, `${centreName(centre)} (${callbacks.length})`),
+    // A cancelled appointment stays in the list (the desk sees it went) but is no work for the centre.
+    h('h3', { id: `day-${centre}` }, `${centreName(centre)} (${callbacks.filter(c => c.status !== 'cancelled').length})`),
     callbacks.length === 0 ? h('p', { class: 'muted small' }, t('reception.day.none')) : h('table', {},
       h('thead', {}, h('tr', {}, ['reception.day.time', 'reception.day.caller', 'reception.day.question', 'reception.day.status'].map(k => h('th', { scope: 'col' }, t(k))), h('th', {}))),
       h('tbody', {}, callbacks.map(c => h('tr', { 'data-callback': c.callbackId },
-        h('td', {}, clockTime(c.slotStart)),
+        h('td', {}, clockTime(c.slotStart), attemptsOf(c)),
         h('td', {}, c.name ?? '', c.name ? h('br') : null, c.caller),
         h('td', {}, c.question, c.centre !== c.homeCentre ? h('div', { class: 'small muted' }, t('reception.day.movedFrom', { centre: centreName(c.homeCentre) })) : null),
         h('td', {}, tOr(`callbackStatus.${c.status}`, c.status), c.atRisk ? h('div', { class: 'small problem' }, t('reception.day.atRisk')) : null),
         h('td', {}, c.status === 'booked' ? h('button', { type: 'button', class: 'danger', onclick: () => cancel(c) }, t('reception.cancel')) : null))))));
+}
+
+/** After "Niet bereikt" the appointment waits for its next attempt: the desk sees when, and how many were made. */
+function attemptsOf(c) {
+  if (!c.attempts) return null;
+  return h('div', { class: 'small muted attempts' },
+    t(c.attempts === 1 ? 'reception.day.attemptsOne' : 'reception.day.attempts', { attempts: c.attempts }),
+    c.nextAttemptAt && [h('br'), t('reception.day.nextAttempt', { when: dayTime(c.nextAttemptAt) })]);
 }
 
 async function cancel(callback) {

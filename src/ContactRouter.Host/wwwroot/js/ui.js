@@ -25,10 +25,13 @@ export const $ = selector => document.querySelector(selector);
 
 const timeFormat = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit' });
 const dayTimeFormat = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const longDayFormat = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long' });
 const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
 
 export const clockTime = iso => timeFormat.format(new Date(iso));
 export const dayTime = iso => dayTimeFormat.format(new Date(iso));
+/** A day as said aloud ("zaterdag 5 december"), in Amsterdam. */
+export const longDay = iso => longDayFormat.format(new Date(iso));
 /** Today in the municipality, as YYYY-MM-DD. */
 export const today = () => isoDay.format(new Date());
 export const percent = share => (share === null || share === undefined ? '–' : `${Math.round(share * 100)} %`);
