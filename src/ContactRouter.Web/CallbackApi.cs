@@ -20,8 +20,8 @@ public sealed record BookCallbackRequest(
     [property: Required, MaxLength(CallbackApi.MaxQuestionLength)] string? Question,
     [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotBefore,
     [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotAfter,
-    TimeOnly? From = null,
-    TimeOnly? Until = null);
+    [property: MaxLength(5), RegularExpression(CallbackApi.ClockTimePattern)] string? From = null,
+    [property: MaxLength(5), RegularExpression(CallbackApi.ClockTimePattern)] string? Until = null);
 
 public sealed record CallbackView(
     string CallbackId, string HomeCentre, string Centre, string Caller, string? Name, string Question, string Status,
@@ -42,6 +42,9 @@ public static class CallbackApi
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(1);
 
     public const int MaxQuestionLength = 1000;
+
+    /// <summary>A wall-clock time in Amsterdam as the desk types it, "14:00".</summary>
+    public const string ClockTimePattern = @"^([01][0-9]|2[0-3]):[0-5][0-9]$";
 
     public static IEndpointRouteBuilder MapCallbackApi(this IEndpointRouteBuilder app)
     {
@@ -82,7 +85,9 @@ public static class CallbackApi
             if (body.NotBefore is not null || body.NotAfter is not null)
                 return Problems.Invalid(body.From is not null ? "from" : "until", "Give either from/until (times, Amsterdam) or notBefore/notAfter (instants), not both.");
             if (!CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
-            (notBefore, notAfter) = calendar.WindowWithoutDay(centre, now, body.From, body.Until);
+            if (!TryClockTime(body.From, out var fromTime)) return Problems.Invalid("from", "from is a time of day in Amsterdam, HH:mm (14:00).");
+            if (!TryClockTime(body.Until, out var untilTime)) return Problems.Invalid("until", "until is a time of day in Amsterdam, HH:mm (15:00).");
+            (notBefore, notAfter) = calendar.WindowWithoutDay(centre, now, fromTime, untilTime);
         }
         var callback = calendar.WithDefaults(centre, now, notBefore, notAfter);
         if (calendar.Check(callback, now) is { } refusal) return Problems.Invalid(refusal.Field, refusal.Detail);
@@ -154,6 +159,16 @@ public static class CallbackApi
             return Problems.Conflict("callbackId", $"Callback {callbackId} changed while cancelling; look again.");
         }
         return TypedResults.Ok(CallbackView.Of(c));
+    }
+
+    /// <summary>Absent is fine (null); present must be HH:mm, as the document's pattern says.</summary>
+    private static bool TryClockTime(string? text, out TimeOnly? time)
+    {
+        time = null;
+        if (text is null) return true;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(text, ClockTimePattern)) return false;
+        time = TimeOnly.ParseExact(text, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        return true;
     }
 
     private static ProblemHttpResult UnknownCallback(string callbackId) => Problems.NotFound("callbackId", $"No callback {callbackId}.");

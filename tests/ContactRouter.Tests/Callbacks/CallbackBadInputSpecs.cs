@@ -36,6 +36,10 @@ public sealed class When_the_reception_books_a_callback_with_bad_input(CallbackH
     [InlineData("""{ "centre": "sociaal", "caller": "+31612345678", "question": "   " }""", "question")]
     [InlineData("""{ "centre": "sociaal", "caller": "+31612345678", "question": "q", "notBefore": "tomorrow" }""", "notBefore")]
     [InlineData("""{ "centre": "sociaal", "caller": "+31612345678", "question": """, "question")]
+    [InlineData("""{ "centre": "sociaal", "caller": "+31612345678", "question": "q", "from": "14:00", "notBefore": "2026-11-23T10:00:00Z" }""", "from")]
+    [InlineData("""{ "centre": "sociaal", "caller": "+31612345678", "question": "q", "until": "25:00" }""", "until")]
+    [InlineData("""{ "centre": "sociaal", "caller": "+31612345678", "question": "q", "from": "2 uur" }""", "from")]
+    [InlineData("""{ "centre": "sociaal", "caller": "+31612345678", "question": "q", "from": "15:00", "until": "14:00" }""", "notAfter")]
     [InlineData("""not json""", "body")]
     [InlineData("""null""", "body")]
     public async Task Should_answer_400_naming_the_field_and_book_nothing(string json, string field)

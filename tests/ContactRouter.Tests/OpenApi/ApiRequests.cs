@@ -211,6 +211,8 @@ public sealed class RequestMaker(IReadOnlyDictionary<string, string> world, Date
         "bsn" => "111222333",
         "notBefore" => Time(now.AddHours(1)),
         "notAfter" => Time(now.AddDays(2)),
+        // Reception's times without a day: the other way to give the window than notBefore/notAfter, never both.
+        "from" or "until" => null,
         _ => FromSchema(schema),
     };
 

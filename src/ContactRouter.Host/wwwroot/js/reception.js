@@ -48,7 +48,7 @@ function callbackWindow(form) {
   const day = form.day.value;
   const from = form.notBefore.value;
   const until = form.notAfter.value;
-  if (!day) return { from: from ? `${from}:00` : undefined, until: until ? `${until}:00` : undefined };
+  if (!day) return { from: from || undefined, until: until || undefined };
   return {
     notBefore: amsterdamInstant(day, from || '00:00'),
     notAfter: amsterdamInstant(day, until || '23:59'),

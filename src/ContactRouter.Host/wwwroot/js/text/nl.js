@@ -98,6 +98,8 @@ export default {
   'field.name': 'naam',
   'field.notBefore': 'vanaf',
   'field.notAfter': 'uiterlijk',
+  'field.from': 'vanaf',
+  'field.until': 'uiterlijk',
   'field.agentId': 'medewerker',
   'field.contactId': 'gesprek',
   'field.outcome': 'uitkomst',
