@@ -15,6 +15,7 @@ let view = null;
 const agentId = user.agentId;
 
 for (const button of document.querySelectorAll('[data-presence]')) {
+  button.addEventListener('click', () => prepareRinging());
   button.addEventListener('click', () => act(() => api(`/api/agents/${encodeURIComponent(agentId)}/status`, { method: 'POST', body: { status: button.dataset.presence } })));
 }
 $('#accept').addEventListener('click', () => act(() => api(`/api/agents/${encodeURIComponent(agentId)}/accept`, { method: 'POST', body: { contactId: view.offer.contactId } })));
@@ -41,6 +42,41 @@ async function act(action, form = null) {
   }
 }
 
+// ---- Ringing: an agent with another window in front must still notice an offer ----
+
+let audio = null;
+/**
+ * Browsers allow sound and ask about notifications only after a user gesture: the presence buttons are the one every
+ * agent presses before the first call comes.
+ */
+function prepareRinging() {
+  audio ??= new AudioContext();
+  audio.resume();
+  if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission();
+}
+
+/** Two short tones made on the spot (Web Audio): no sound file to download. */
+function ring() {
+  if (!audio || audio.state !== 'running') return;
+  for (const [start, frequency] of [[0, 880], [0.25, 660]]) {
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.2, audio.currentTime + start);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + start + 0.2);
+    tone.connect(gain).connect(audio.destination);
+    tone.start(audio.currentTime + start);
+    tone.stop(audio.currentTime + start + 0.2);
+  }
+}
+
+function announce(offer) {
+  ring();
+  // Only with the agent's permission, and no caller's number on the desktop: the console shows who it is.
+  if ('Notification' in window && Notification.permission === 'granted' && document.visibilityState !== 'visible')
+    new Notification(t(offer.callback ? 'agent.offer.callbackHeading' : 'agent.offer.heading'), { body: t('agent.ringing.body'), tag: offer.contactId });
+}
+
 let shownOffer = null;
 let shownCall = null;
 
@@ -59,8 +95,10 @@ function render(next) {
     $('#offer-heading').textContent = t(offer.callback ? 'agent.offer.callbackHeading' : 'agent.offer.heading');
     $('#offer-card').replaceChildren(contactCard(offer));
     $('#accept').focus();
+    announce(offer);
   }
   shownOffer = offer?.contactId ?? null;
+  document.title = t(offer ? 'agent.title.ringing' : 'agent.title');
 
   const call = view.connected;
   $('#call').hidden = !call;
@@ -80,9 +118,18 @@ function render(next) {
   tick();
 }
 
+/**
+ * Seconds left to take the offer, never more than the offer timeout itself: rounding up against a clock estimated to
+ * the millisecond showed 16 s for a 15 s timeout.
+ */
+function offerSeconds(offer) {
+  const left = secondsUntil(offer.expiresAt);
+  return offer.offeredAt ? Math.min(left, Math.round((Date.parse(offer.expiresAt) - Date.parse(offer.offeredAt)) / 1000)) : left;
+}
+
 /** The countdowns, four times a second against the server's clock. */
 function tick() {
-  if (view?.offer?.expiresAt) $('#offer-countdown').textContent = t('agent.offer.countdown', { seconds: secondsUntil(view.offer.expiresAt) });
+  if (view?.offer?.expiresAt) $('#offer-countdown').textContent = t('agent.offer.countdown', { seconds: offerSeconds(view.offer) });
   if (view?.wrapUpUntil) $('#wrapup-countdown').textContent = t('agent.wrapup.countdown', { time: duration(secondsUntil(view.wrapUpUntil)) });
 }
 setInterval(tick, 250);

@@ -143,6 +143,8 @@ export default {
   // Agent console
   'agent.title': 'Medewerkersconsole — ContactRouter',
   'agent.heading': 'Medewerkersconsole',
+  'agent.title.ringing': '🔔 Gesprek gaat over — ContactRouter',
+  'agent.ringing.body': 'Er komt een gesprek binnen. Open de medewerkersconsole om aan te nemen.',
   'agent.notLinked': 'Uw account is niet gekoppeld aan een medewerker. Vraag de beheerder om de koppeling.',
   'agent.presence': 'Status',
   'agent.presence.available': 'Beschikbaar',
