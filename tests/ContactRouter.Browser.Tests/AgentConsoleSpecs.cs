@@ -41,11 +41,21 @@ public sealed class When_an_agent_takes_a_call_in_the_console(ConsoleHost host) 
         await Expect(page).ToHaveTitleAsync("Medewerkersconsole — ContactRouter");
         await Expect(page.Locator("#call .caller")).ToHaveTextAsync("+31687654321");
 
+        // A reload during the call keeps what was typed and chosen.
+        await page.GetByLabel("Uitkomst").SelectOptionAsync("transferred");
+        await page.GetByLabel("Korte samenvatting").FillAsync("Vraag over omgevingsvergunning");
+        await page.ReloadAsync();
+        await Expect(page.Locator("#call .caller")).ToHaveTextAsync("+31687654321");
+        await Expect(page.GetByLabel("Korte samenvatting")).ToHaveValueAsync("Vraag over omgevingsvergunning");
+        await Expect(page.GetByLabel("Uitkomst")).ToHaveValueAsync("transferred");
+
         await page.GetByLabel("Uitkomst").SelectOptionAsync("resolved");
         await page.GetByLabel("Korte samenvatting").FillAsync("Vraag over omgevingsvergunning dakkapel beantwoord.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Afronden" }).ClickAsync();
         await Expect(page.Locator("#wrapup")).ToBeVisibleAsync();
         await Expect(page.Locator("#wrapup-countdown")).ToContainTextAsync("tot het volgende gesprek");
+        // Completed: the draft is gone from the tab's storage.
+        (await page.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter(k => k.startsWith('contactrouter.draft.')).length")).Should().Be(0);
 
         var contact = await host.Json(await host.Api.GetAsync($"/api/contacts/{contactId}"));
         contact["status"]!.GetValue<string>().Should().Be("completed");

@@ -24,9 +24,19 @@ $('#complete').addEventListener('submit', async e => {
   e.preventDefault();
   const form = e.currentTarget;
   await act(async () => {
-    await api(`/api/contacts/${view.connected.contactId}/complete`, { method: 'POST', body: { outcome: form.outcome.value, summary: form.summary.value } });
+    const contactId = view.connected.contactId;
+    await api(`/api/contacts/${contactId}/complete`, { method: 'POST', body: { outcome: form.outcome.value, summary: form.summary.value } });
+    sessionStorage.removeItem(draftKey(contactId));
     return api(`/api/agents/${encodeURIComponent(agentId)}`);
   }, form);
+});
+
+// The summary being typed and the chosen outcome survive a reload during the call (this tab only, per contact).
+const draftKey = contactId => `contactrouter.draft.${contactId}`;
+$('#complete').addEventListener('input', e => {
+  if (!view?.connected) return;
+  const form = e.currentTarget;
+  sessionStorage.setItem(draftKey(view.connected.contactId), JSON.stringify({ outcome: form.outcome.value, summary: form.summary.value }));
 });
 
 /** Runs a user's action; its answer is the new agent view, shown at once rather than at the stream's next beat. */
@@ -108,6 +118,11 @@ function render(next) {
     form.reset();
     form.outcome.replaceChildren(...(call.channel === 'callback' ? outcomes.callback : outcomes.other)
       .map(o => h('option', { value: o }, tOr(`outcome.${o}`, o))));
+    const draft = JSON.parse(sessionStorage.getItem(draftKey(call.contactId)) ?? 'null');
+    if (draft) {
+      if ([...form.outcome.options].some(o => o.value === draft.outcome)) form.outcome.value = draft.outcome;
+      form.summary.value = draft.summary ?? '';
+    }
     form.summary.focus();
   }
   shownCall = call?.contactId ?? null;
