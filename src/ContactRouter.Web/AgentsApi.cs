@@ -160,8 +160,11 @@ public static partial class AgentsApi
         var offer = agent.OfferedContactId is { } offeredId ? await ReadCard(db, time, reader, offeredId, agent.OfferExpiresAt) : null;
         // While connected the agent still needs to see who it is and what was asked, also after reloading the page.
         var connected = agent.ConnectedContactId is { } connectedId ? await ReadCard(db, time, reader, connectedId, expiresAt: null) : null;
-        return new AgentView(agent.Id, agent.Name, agent.HomeCentre, agent.Skills, ContactView.Lower(agent.StatusAt(now)),
-            offer, agent.ConnectedContactId, connected, agent.WrapUpUntil > now ? agent.WrapUpUntil : null);
+        var status = agent.StatusAt(now);
+        // A break asked for during a call starts after it: the console says it is pending.
+        var breakPending = agent.OnBreak && status is AgentStatus.Offered or AgentStatus.Busy or AgentStatus.WrapUp;
+        return new AgentView(agent.Id, agent.Name, agent.HomeCentre, agent.Skills, ContactView.Lower(status),
+            offer, agent.ConnectedContactId, connected, agent.WrapUpUntil > now ? agent.WrapUpUntil : null, breakPending);
     }
 
     /// <summary>A contact as the agent sees it: who calls, from where, with the caller's customer view and a callback's question.</summary>

@@ -36,7 +36,7 @@ public sealed record OfferView(
 
 public sealed record AgentView(
     string AgentId, string Name, string Centre, IReadOnlyDictionary<string, int> Skills, string Status,
-    OfferView? Offer, string? ContactId, OfferView? Connected, DateTimeOffset? WrapUpUntil);
+    OfferView? Offer, string? ContactId, OfferView? Connected, DateTimeOffset? WrapUpUntil, bool BreakPending = false);
 
 public sealed record AgentSummaryView(string AgentId, string Name, string Centre, string Status);
 

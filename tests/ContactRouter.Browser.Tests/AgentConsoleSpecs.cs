@@ -41,6 +41,12 @@ public sealed class When_an_agent_takes_a_call_in_the_console(ConsoleHost host) 
         await Expect(page).ToHaveTitleAsync("Medewerkersconsole — ContactRouter");
         await Expect(page.Locator("#call .caller")).ToHaveTextAsync("+31687654321");
 
+        // A break asked for during the call waits for its end, and says so.
+        await Expect(page.Locator("#break-pending")).ToBeHiddenAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pauze" }).ClickAsync();
+        await Expect(page.Locator("#break-pending")).ToHaveTextAsync("Pauze aangevraagd: na dit gesprek en het nawerk gaat u met pauze.");
+        await Expect(page.Locator("#agent-status")).ToHaveTextAsync("In gesprek");
+
         // A reload during the call keeps what was typed and chosen.
         await page.GetByLabel("Uitkomst").SelectOptionAsync("transferred");
         await page.GetByLabel("Korte samenvatting").FillAsync("Vraag over omgevingsvergunning");

@@ -96,7 +96,8 @@ function render(next) {
   $('#agent-centre').textContent = centreName(view.centre);
   $('#agent-status').textContent = tOr(`status.${view.status}`, view.status);
   $('#agent-status').dataset.status = view.status;
-  const presence = presences.includes(view.status) ? view.status : ['offered', 'busy', 'wrapup'].includes(view.status) ? 'available' : null;
+  const presence = presences.includes(view.status) ? view.status : view.breakPending ? 'break' : ['offered', 'busy', 'wrapup'].includes(view.status) ? 'available' : null;
+  $('#break-pending').hidden = !view.breakPending;
   for (const button of document.querySelectorAll('[data-presence]')) button.setAttribute('aria-pressed', String(button.dataset.presence === presence));
 
   const offer = view.offer;

@@ -150,6 +150,7 @@ export default {
   'agent.presence.available': 'Beschikbaar',
   'agent.presence.break': 'Pauze',
   'agent.presence.offline': 'Afmelden',
+  'agent.breakPending': 'Pauze aangevraagd: na dit gesprek en het nawerk gaat u met pauze.',
   'agent.idle.available': 'U bent beschikbaar. Het volgende gesprek verschijnt hier vanzelf.',
   'agent.idle.break': 'U bent met pauze. Zet uzelf op beschikbaar om weer gesprekken te krijgen.',
   'agent.idle.away': 'Uw console was weg, dus kreeg u geen gesprekken. Nu hij terug is, krijgt u ze weer zoals voorheen.',
