@@ -24,7 +24,7 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
         var stale = known is not null && (known.Status is ContactStatus.Completed or ContactStatus.Abandoned || known.Hops > m.Hops);
         await Handle(context, centre => stale
             ? new Refusal(RefusalKind.Conflict, "contactId",
-                $"Contact {m.ContactId} is already known ({known!.Status.ToString().ToLowerInvariant()} at {known.Centre}); it is not queued again.")
+                $"Contact {m.ContactId} is already known ({known!.Status.ToString().ToLowerInvariant()} at {known.Centre}); it is not queued again.", RefusalCodes.AlreadyKnown)
             : centre.Queue(EventMapping.ContactOf(m)));
     }
 
@@ -34,7 +34,7 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
     public Task Consume(ConsumeContext<SetAgentStatus> context) => Handle(context, centre =>
         Enum.TryParse<AgentPresence>(context.Message.Status, ignoreCase: true, out var presence)
             ? centre.SetPresence(context.Message.AgentId, presence)
-            : new Refusal(RefusalKind.Invalid, "status", $"Unknown status '{context.Message.Status}'."));
+            : new Refusal(RefusalKind.Invalid, "status", $"Unknown status '{context.Message.Status}'.", RefusalCodes.UnknownStatus));
 
     public Task Consume(ConsumeContext<SetAgentReachable> context) =>
         Handle(context, centre => centre.SetReachable(context.Message.AgentId, context.Message.Reachable));
@@ -62,7 +62,7 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
         var m = context.Message;
         // The hop limit is checked here too, not only by the router: no ping-pong even from a stale decision.
         if (centre.FindContact(m.ContactId) is { } contact && contact.Hops >= overflow.Value.MaxHops)
-            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {m.ContactId} has moved {contact.Hops} time(s); the limit is {overflow.Value.MaxHops}.");
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {m.ContactId} has moved {contact.Hops} time(s); the limit is {overflow.Value.MaxHops}.", RefusalCodes.HopLimit);
         return centre.TransferOut(m.ContactId, m.ToCentre, out _);
     });
 

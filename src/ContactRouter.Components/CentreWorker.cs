@@ -179,7 +179,7 @@ public sealed class CentreWorker(
                 db.ProcessedCommands.Add(new ProcessedCommand
                 {
                     CommandId = command.CommandId, Centre = command.Centre, ProcessedAt = now,
-                    Accepted = refusal is null, RefusalKind = refusal?.Kind.ToString().ToLowerInvariant(), Field = refusal?.Field, Detail = refusal?.Detail,
+                    Accepted = refusal is null, RefusalKind = refusal?.Kind.ToString().ToLowerInvariant(), Field = refusal?.Field, Detail = refusal?.Detail, Code = refusal?.Code,
                 });
             phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Stage, phase);
 
@@ -279,10 +279,11 @@ public sealed class CentreWorker(
         RefusalKind = refusal?.Kind.ToString().ToLowerInvariant(),
         Field = refusal?.Field,
         Detail = refusal?.Detail,
+        Code = refusal?.Code,
     };
 
     private static CommandResult ToResult(ProcessedCommand done) => new()
     {
-        CommandId = done.CommandId, Accepted = done.Accepted, RefusalKind = done.RefusalKind, Field = done.Field, Detail = done.Detail,
+        CommandId = done.CommandId, Accepted = done.Accepted, RefusalKind = done.RefusalKind, Field = done.Field, Detail = done.Detail, Code = done.Code,
     };
 }

@@ -17,9 +17,10 @@ public static class RouterSetup
         var services = builder.Services;
         services.AddOptions<RoutingOptions>().BindConfiguration("Routing")
             .Validate(o => o.OfferTimeout > TimeSpan.Zero && o.WrapUp >= TimeSpan.Zero && o.ServiceLevelTarget > TimeSpan.Zero
+                           && o.AbandonGrace >= TimeSpan.Zero && o.AbandonGrace <= TimeSpan.FromMinutes(1)
                            && o.MinimumSkillLevel is >= RoutingOptions.MinSkill and <= RoutingOptions.MaxSkill
                            && TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _),
-                "Routing options: timeouts must be positive, MinimumSkillLevel 1–5, TimeZone a known zone.")
+                "Routing options: timeouts must be positive, AbandonGrace 0–60 s, MinimumSkillLevel 1–5, TimeZone a known zone.")
             .ValidateOnStart();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section)
             .Validate(o => o.CentreIds.All(CentreCatalog.IsKnown), $"Router:Centres must be all, none or ids of {string.Join(", ", CentreCatalog.All)}.")

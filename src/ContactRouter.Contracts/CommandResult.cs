@@ -11,4 +11,6 @@ public sealed record CommandResult
     public string? RefusalKind { get; init; }
     public string? Field { get; init; }
     public string? Detail { get; init; }
+    /// <summary>A stable name for the reason of a refusal, which the consoles say in Dutch.</summary>
+    public string? Code { get; init; }
 }

@@ -123,14 +123,14 @@ public sealed class Centre
         // A centre takes its own domain's first contacts; others only moved here by overflow. (A pooled
         // centre outside the catalogue, as the simulator's bound, takes everything.)
         if (CentreCatalog.IsKnown(Id) && contact.HomeCentre != Id && contact.Hops == 0)
-            return new Refusal(RefusalKind.Invalid, "centre", $"Contact {contact.Id} belongs to {contact.HomeCentre}, not {Id}.");
+            return new Refusal(RefusalKind.Invalid, "centre", $"Contact {contact.Id} belongs to {contact.HomeCentre}, not {Id}.", RefusalCodes.WrongCentre);
         contact.Centre = Id;
         contact.Sequence = NextSequence++;
         contact.Status = ContactStatus.Queued;
         _contacts[contact.Id] = contact;
         _queuedCount++;
         // A contact moved here by the overflow router was offered at its home centre; here it is overflow in.
-        if (contact.Hops == 0) _today.Offered++;
+        if (contact.Hops == 0) _today.CountArrived();
         else _today.OverflowIn++;
         _statisticsChanged = true;
         Record(new ContactWasQueued(contact.Id, Now), contact);
@@ -144,12 +144,12 @@ public sealed class Centre
         Advance();
         foreach (var (centre, level) in skills)
         {
-            if (!CentreCatalog.IsKnown(centre)) return new Refusal(RefusalKind.Invalid, $"skills.{centre}", $"Unknown centre '{centre}'.");
+            if (!CentreCatalog.IsKnown(centre)) return new Refusal(RefusalKind.Invalid, $"skills.{centre}", $"Unknown centre '{centre}'.", RefusalCodes.UnknownCentre);
             if (level is < RoutingOptions.MinSkill or > RoutingOptions.MaxSkill)
-                return new Refusal(RefusalKind.Invalid, $"skills.{centre}", $"Skill level must be {RoutingOptions.MinSkill}–{RoutingOptions.MaxSkill}, was {level}.");
+                return new Refusal(RefusalKind.Invalid, $"skills.{centre}", $"Skill level must be {RoutingOptions.MinSkill}–{RoutingOptions.MaxSkill}, was {level}.", RefusalCodes.SkillOutOfRange);
         }
         if (CentreCatalog.IsKnown(Id) && !skills.ContainsKey(Id))
-            return new Refusal(RefusalKind.Invalid, $"skills.{Id}", $"An agent of {Id} needs a skill level for {Id}.");
+            return new Refusal(RefusalKind.Invalid, $"skills.{Id}", $"An agent of {Id} needs a skill level for {Id}.", RefusalCodes.HomeSkillMissing);
 
         if (!_agents.TryGetValue(agentId, out var agent))
         {
@@ -189,7 +189,7 @@ public sealed class Centre
                 break;
             case AgentPresence.Offline:
                 if (agent.ConnectedContactId is not null)
-                    return new Refusal(RefusalKind.Conflict, "status", $"Agent {agentId} is connected to contact {agent.ConnectedContactId}; complete it before going offline.");
+                    return new Refusal(RefusalKind.Conflict, "status", $"Agent {agentId} is connected to contact {agent.ConnectedContactId}; complete it before going offline.", RefusalCodes.AgentInCall);
                 ReturnOffer(agent, RequeueReason.AgentLeft);
                 agent.LoggedIn = false;
                 agent.OnBreak = false;
@@ -227,7 +227,7 @@ public sealed class Centre
         Advance();
         if (!_agents.TryGetValue(agentId, out var agent)) return UnknownAgent(agentId);
         if (agent.OfferedContactId != contactId)
-            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is not offered to agent {agentId}.");
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is not offered to agent {agentId}.", RefusalCodes.NotOffered);
         var contact = _contacts[contactId];
         agent.OfferedContactId = null;
         agent.OfferExpiresAt = null;
@@ -248,7 +248,7 @@ public sealed class Centre
         Advance();
         if (!_agents.TryGetValue(agentId, out var agent)) return UnknownAgent(agentId);
         if (agent.OfferedContactId != contactId)
-            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is not offered to agent {agentId}.");
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is not offered to agent {agentId}.", RefusalCodes.NotOffered);
         var cooldownEnd = Now + Options.RejectCooldown;
         _contacts[contactId].DeclinedUntil[agentId] = cooldownEnd;
         Watch(cooldownEnd);
@@ -263,9 +263,9 @@ public sealed class Centre
     {
         Advance();
         if (!_contacts.TryGetValue(contactId, out var contact))
-            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.", RefusalCodes.ContactNotLive);
         if (contact.Status != ContactStatus.Connected)
-            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}, not connected.");
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}, not connected.", RefusalCodes.ContactNotConnected);
         var agent = _agents[contact.AgentId!];
         agent.ConnectedContactId = null;
         agent.WrapUpUntil = Now + Options.WrapUp;
@@ -287,9 +287,9 @@ public sealed class Centre
     {
         Advance();
         if (!_contacts.TryGetValue(contactId, out var contact))
-            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.", RefusalCodes.ContactNotLive);
         if (!contact.IsWaiting)
-            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a waiting contact can be abandoned.");
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a waiting contact can be abandoned.", RefusalCodes.ContactNotWaiting);
         if (contact.Status == ContactStatus.Offered && _agents.TryGetValue(contact.AgentId!, out var agent))
         {
             // The caller hung up during the ring: the agent is free again without losing their place.
@@ -301,7 +301,7 @@ public sealed class Centre
         contact.Status = ContactStatus.Abandoned;
         contact.AbandonedAt = Now;
         contact.AgentId = null;
-        _today.Abandoned++;
+        _today.CountAbandoned(Now - contact.QueuedAt, Options.AbandonGrace);
         _statisticsChanged = true;
         Finish(contact, new ContactWasAbandoned(contactId, Now - contact.QueuedAt, Now));
         Match();
@@ -317,14 +317,14 @@ public sealed class Centre
         moved = null;
         Advance();
         if (!_contacts.TryGetValue(contactId, out var contact))
-            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.", RefusalCodes.ContactNotLive);
         if (contact.Status != ContactStatus.Queued)
-            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a queued contact moves.");
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a queued contact moves.", RefusalCodes.ContactNotQueued);
         if (toCentre == Id)
-            return new Refusal(RefusalKind.Invalid, "toCentre", $"Contact {contactId} is already at {Id}.");
+            return new Refusal(RefusalKind.Invalid, "toCentre", $"Contact {contactId} is already at {Id}.", RefusalCodes.AlreadyAtCentre);
         // A move to a queue nobody serves would lose the caller.
         if (string.IsNullOrWhiteSpace(toCentre) || (CentreCatalog.IsKnown(Id) && !CentreCatalog.IsKnown(toCentre)))
-            return new Refusal(RefusalKind.Invalid, "toCentre", $"'{toCentre}' is not a centre.");
+            return new Refusal(RefusalKind.Invalid, "toCentre", $"'{toCentre}' is not a centre.", RefusalCodes.UnknownCentre);
         contact.Centre = toCentre;
         contact.Hops++;
         contact.DeclinedUntil.Clear();
@@ -633,7 +633,7 @@ public sealed class Centre
     private DateOnly DayOf(DateTimeOffset at) => MunicipalDay.Of(at, _zone);
 
     private static Refusal UnknownAgent(string agentId) =>
-        new(RefusalKind.NotFound, "agentId", $"Agent {agentId} is not registered at this centre.");
+        new(RefusalKind.NotFound, "agentId", $"Agent {agentId} is not registered at this centre.", RefusalCodes.UnknownAgent);
 }
 
 /// <summary>What one or more commands changed: events in order, and the entities to save.</summary>

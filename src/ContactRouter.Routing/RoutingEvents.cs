@@ -14,7 +14,10 @@ public sealed record ContactWasAbandoned(string ContactId, TimeSpan Waited, Date
 public sealed record ContactWasTransferred(string ContactId, string FromCentre, string ToCentre, int Hops, DateTimeOffset At) : RoutingEvent(ContactId, At);
 public sealed record AgentStatusWasChanged(string AgentId, AgentStatus Status, DateTimeOffset At) : RoutingEvent(AgentId, At);
 
-/// <summary>Why a command was refused. <see cref="Field"/> names the offending input for the problem answer.</summary>
+/// <summary>
+/// Why a command was refused. <see cref="Field"/> names the offending input for the problem answer; <see cref="Code"/> is a
+/// stable name for the reason that the consoles put in the user's words (the English <see cref="Detail"/> is for API users).
+/// </summary>
 public enum RefusalKind { NotFound, Conflict, Invalid }
 
-public sealed record Refusal(RefusalKind Kind, string Field, string Detail);
+public sealed record Refusal(RefusalKind Kind, string Field, string Detail, string Code);

@@ -18,6 +18,13 @@ public sealed record RoutingOptions
     /// <summary>How far below <see cref="ServiceLevelGoal"/> a service level is amber ("watch it") before it turns red.</summary>
     public double ServiceLevelAmberBand { get; init; } = 0.1;
 
+    /// <summary>
+    /// A caller who hangs up within this wait is not counted against the service level or the abandoned share: a
+    /// misdial or a caller who heard the menu and knew enough had no chance of an answer (contact centres' "short
+    /// abandon"). Counted as abandoned all the same.
+    /// </summary>
+    public TimeSpan AbandonGrace { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The highest share of callers who hang up while waiting that still meets the norm (≤ 5 %).</summary>
     public double AbandonedGoal { get; init; } = 0.05;
 

@@ -21,6 +21,7 @@ public sealed class ProcessedCommand
     public string? RefusalKind { get; init; }
     public string? Field { get; init; }
     public string? Detail { get; init; }
+    public string? Code { get; init; }
 }
 
 /// <summary>

@@ -112,7 +112,7 @@ public static class CallbackApi
                         ["alternatives"] = noRoom.Alternatives.Select(a => new AlternativeSlot(a.Centre, a.Start, a.End, a.Free)).ToList(),
                     });
             case BookingDecision.Refused refused:
-                return Problems.Invalid(refused.Refusal.Field, refused.Refusal.Detail);
+                return Problems.Invalid(refused.Refusal.Field, refused.Refusal.Detail, refused.Refusal.Code);
             default:
                 throw new InvalidOperationException($"Unexpected booking decision {result.Decision.GetType().Name}.");
         }

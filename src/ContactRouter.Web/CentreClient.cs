@@ -61,15 +61,15 @@ public sealed class CentreClient(IClientFactory clients, CommandLedger ledger, I
                 ProblemHttpResult problem => problem,
                 var other => throw new InvalidOperationException($"Unexpected answer {other?.GetType().Name}."),
             };
-        return Refusal(result.RefusalKind, result.Field, result.Detail);
+        return Refusal(result.RefusalKind, result.Field, result.Detail, result.Code);
     }
 
     /// <summary>The worker's refusal as the problem the API answers.</summary>
-    public static ProblemHttpResult Refusal(string? kind, string? field, string? detail) => kind switch
+    public static ProblemHttpResult Refusal(string? kind, string? field, string? detail, string? code) => kind switch
     {
-        "notfound" => Problems.NotFound(field ?? "body", detail ?? "Not found."),
-        "conflict" => Problems.Conflict(field ?? "body", detail ?? "Conflict."),
-        _ => Problems.Invalid(field ?? "body", detail ?? "Invalid."),
+        "notfound" => Problems.NotFound(field ?? "body", detail ?? "Not found.", code),
+        "conflict" => Problems.Conflict(field ?? "body", detail ?? "Conflict.", code),
+        _ => Problems.Invalid(field ?? "body", detail ?? "Invalid.", code),
     };
 
     private static Accepted<CommandView> Pending(AcceptedCommand row) =>

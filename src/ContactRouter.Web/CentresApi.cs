@@ -26,11 +26,26 @@ public static class CentresApi
         centres.MapGet("/stream", Stream).RequireRateLimiting(SecuritySetup.StreamLimit).Produces(200, contentType: "text/event-stream");
         centres.MapGet("/history", GetHistory);
         centres.MapGet("", GetCentres);
+        centres.MapGet("/municipality", GetMunicipality);
         return app;
     }
 
     private static async Task<Ok<IReadOnlyList<CentreView>>> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing) =>
         TypedResults.Ok(await ReadCentres(db, time, routing.Value));
+
+    /// <summary>The four centres' day added up: the municipality's service level and abandoned share.</summary>
+    private static async Task<Ok<MunicipalityView>> GetMunicipality(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
+    {
+        var now = time.GetUtcNow();
+        var day = MunicipalDay.Of(now, TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone));
+        var days = await db.Statistics.AsNoTracking().Where(s => s.Day == day).ToListAsync();
+        var waiting = await db.Contacts.AsNoTracking().CountAsync(c => c.Status == ContactStatus.Queued || c.Status == ContactStatus.Offered);
+        var sum = DailyStatistics.Sum("municipality", day, days.Where(d => CentreCatalog.IsKnown(d.Centre)));
+        var r = routing.Value;
+        return TypedResults.Ok(new MunicipalityView(day, waiting, sum.Offered, sum.Answered, sum.AnsweredWithinTarget, sum.Abandoned,
+            sum.AbandonedAfterGrace, sum.ServiceLevel, r.ServiceLevelTarget.TotalSeconds, r.ServiceLevelGoal, r.ServiceLevelColour(sum.ServiceLevel),
+            sum.AbandonedShare, r.AbandonedGoal, sum.AverageSpeedOfAnswerSeconds));
+    }
 
     /// <summary>
     /// The team lead's chart: per centre, contacts waiting and the service level of each <paramref name="minutes"/>-minute
@@ -96,7 +111,8 @@ public static class CentresApi
                 day.AverageSpeedOfAnswerSeconds, day.OverflowIn, day.OverflowOut,
                 callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status)),
                 callbacks.Count(c => c.Centre == id && CallbackStatus.Open.Contains(c.Status) && c.AtRisk),
-                callbacks.Count(c => c.Centre == id && c.Status == CallbackStatus.Failed));
+                callbacks.Count(c => c.Centre == id && c.Status == CallbackStatus.Failed),
+                day.Arrived, day.AnsweredWithinTarget, day.AbandonedAfterGrace);
         }).ToList();
         return rows;
     }

@@ -52,8 +52,8 @@ public sealed record CommandView(Guid CommandId, string Type, string Centre, str
     public static CommandView Answered(AcceptedCommand row, ProcessedCommand? answer) => answer is null || answer.Accepted
         ? new(row.CommandId, row.MessageType, row.Centre, row.ContactId, "applied", row.AcceptedAt, row.AnsweredAt, null)
         : new(row.CommandId, row.MessageType, row.Centre, row.ContactId, "refused", row.AcceptedAt, row.AnsweredAt,
-            new CommandRefusal(CentreClient.Refusal(answer.RefusalKind, answer.Field, answer.Detail).StatusCode, answer.Field, answer.Detail));
+            new CommandRefusal(CentreClient.Refusal(answer.RefusalKind, answer.Field, answer.Detail, answer.Code).StatusCode, answer.Field, answer.Detail, answer.Code));
 }
 
-/// <summary>The centre's refusal: the status the API would have answered, the field it names and why.</summary>
-public sealed record CommandRefusal(int Status, string? Field, string? Detail);
+/// <summary>The centre's refusal: the status the API would have answered, the field it names, why, and the reason's code.</summary>
+public sealed record CommandRefusal(int Status, string? Field, string? Detail, string? Code);

@@ -30,9 +30,9 @@ public static class Problems
         });
     }
 
-    public static ProblemHttpResult Invalid(string field, string detail) => Field(StatusCodes.Status400BadRequest, field, detail);
-    public static ProblemHttpResult NotFound(string field, string detail) => Field(StatusCodes.Status404NotFound, field, detail);
-    public static ProblemHttpResult Conflict(string field, string detail) => Field(StatusCodes.Status409Conflict, field, detail);
+    public static ProblemHttpResult Invalid(string field, string detail, string? code = null) => Field(StatusCodes.Status400BadRequest, field, detail, code);
+    public static ProblemHttpResult NotFound(string field, string detail, string? code = null) => Field(StatusCodes.Status404NotFound, field, detail, code);
+    public static ProblemHttpResult Conflict(string field, string detail, string? code = null) => Field(StatusCodes.Status409Conflict, field, detail, code);
     public static ProblemHttpResult Forbidden(string field, string detail, string? code = null) => Field(StatusCodes.Status403Forbidden, field, detail, code);
 
     /// <summary>

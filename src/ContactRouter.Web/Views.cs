@@ -43,12 +43,27 @@ public sealed record AgentSummaryView(string AgentId, string Name, string Centre
 /// <param name="Away">Signed on, but their console has been gone longer than Router:ConsoleGrace: offered nothing.</param>
 public sealed record AgentCounts(int Available, int Busy, int Wrapup, int Break, int Offered, int NotResponding, int Offline, int Away);
 
+/// <summary>
+/// A centre now and today. The day's counts add up as README "The day's numbers" says: <c>offered</c> = <c>arrived</c>
+/// (its own callers) + <c>overflowIn</c>, and each offered contact is answered, abandoned, moved on (<c>overflowOut</c>) or
+/// still waiting. <c>serviceLevel</c> = <c>answeredWithinTarget</c> ÷ (<c>answered</c> + <c>abandonedAfterGrace</c>).
+/// </summary>
 public sealed record CentreView(
     string Centre, string Name, int Waiting, double LongestWaitSeconds, AgentCounts Agents,
     int Offered, int Answered, int Abandoned, double? ServiceLevel, double ServiceLevelTargetSeconds,
     double ServiceLevelGoal, string? ServiceLevelColour, double? AbandonedShare, double AbandonedGoal,
     double AverageSpeedOfAnswerSeconds, int OverflowIn, int OverflowOut,
-    int CallbacksOpen, int CallbacksAtRisk, int CallbacksFailed);
+    int CallbacksOpen, int CallbacksAtRisk, int CallbacksFailed,
+    int Arrived, int AnsweredWithinTarget, int AbandonedAfterGrace);
+
+/// <summary>
+/// The municipality's day as one face: the four centres added up. Overflow moves cancel out, so <c>offered</c> counts
+/// every caller once, at the centre they first reached.
+/// </summary>
+public sealed record MunicipalityView(
+    DateOnly Day, int Waiting, int Offered, int Answered, int AnsweredWithinTarget, int Abandoned, int AbandonedAfterGrace,
+    double? ServiceLevel, double ServiceLevelTargetSeconds, double ServiceLevelGoal, string? ServiceLevelColour,
+    double? AbandonedShare, double AbandonedGoal, double AverageSpeedOfAnswerSeconds);
 
 public sealed record LoadPointView(DateTimeOffset At, int Waiting, int Answered, int Abandoned, double? ServiceLevel)
 {

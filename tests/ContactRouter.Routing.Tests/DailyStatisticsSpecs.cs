@@ -33,6 +33,86 @@ public sealed class When_the_day_is_counted : CentreSpec
         Centre.Today.Day.Should().Be(new DateOnly(2026, 11, 23));
     }
 
+    [Fact]
+    public void A_caller_who_hangs_up_after_the_grace_counts_against_the_service_level_and_in_the_abandoned_share()
+    {
+        AnswerAfter("c1", 10);
+        Queue("c2");
+        After(6);               // past the default 5 s grace
+        Abandon("c2");
+
+        Centre.Today.Abandoned.Should().Be(1);
+        Centre.Today.AbandonedAfterGrace.Should().Be(1);
+        Centre.Today.ServiceLevel.Should().Be(0.5, "one answered in time out of one answered and one who gave up");
+        Centre.Today.AbandonedShare.Should().Be(0.5);
+    }
+
+    [Theory]
+    [InlineData(5, 0)]
+    [InlineData(6, 1)]
+    public void A_short_abandon_within_the_grace_is_counted_but_left_out_of_the_service_level(int waitedSeconds, int afterGrace)
+    {
+        AnswerAfter("c1", 10);
+        Queue("c2");
+        After(waitedSeconds);
+        Abandon("c2");
+
+        Centre.Today.Abandoned.Should().Be(1);
+        Centre.Today.AbandonedAfterGrace.Should().Be(afterGrace);
+        Centre.Today.ServiceLevel.Should().Be(afterGrace == 0 ? 1.0 : 0.5);
+    }
+
+    [Fact]
+    public void The_grace_is_a_setting()
+    {
+        Use(new RoutingOptions { AbandonGrace = TimeSpan.Zero });
+        Queue("c1");
+        After(1);
+        Abandon("c1");
+
+        Centre.Today.AbandonedAfterGrace.Should().Be(1);
+        Centre.Today.ServiceLevel.Should().Be(0, "nobody was answered and one caller gave up");
+        Centre.Today.AbandonedShare.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_centre_of_hang_ups_is_not_at_a_green_100_percent()
+    {
+        AnswerAfter("c1", 10);
+        for (var i = 2; i <= 5; i++)
+        {
+            Queue($"c{i}");
+            After(40);
+            Abandon($"c{i}");
+        }
+
+        Centre.Today.ServiceLevel.Should().Be(0.2);
+        new RoutingOptions().ServiceLevelColour(Centre.Today.ServiceLevel).Should().Be("red");
+    }
+
+    [Fact]
+    public void The_municipality_adds_the_centres_up_and_counts_a_moved_caller_once()
+    {
+        var day = new DateOnly(2026, 11, 23);
+        var home = new DailyStatistics { Centre = "burgerzaken", Day = day };
+        var neighbour = new DailyStatistics { Centre = "fysiek", Day = day };
+        home.CountArrived();
+        home.OverflowOut++;
+        neighbour.OverflowIn++;
+        neighbour.CountAnswered(TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(30));
+        neighbour.CountArrived();
+        neighbour.CountAbandoned(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5));
+
+        home.Offered.Should().Be(1);
+        neighbour.Offered.Should().Be(2, "its own caller and the one moved to it");
+        var sum = DailyStatistics.Sum("gemeente", day, [home, neighbour]);
+        sum.Offered.Should().Be(2, "two people called");
+        sum.Answered.Should().Be(1);
+        sum.Abandoned.Should().Be(1);
+        sum.ServiceLevel.Should().Be(0, "the one answer came late; the short hang-up does not count");
+        sum.AbandonedShare.Should().Be(0);
+    }
+
     [Theory]
     [InlineData(29, 1)]
     [InlineData(30, 1)]

@@ -157,9 +157,9 @@ public sealed class When_many_agents_and_contacts_meet_at_random : CentreSpec
         }
 
         var today = Centre.Today;
-        // Contacts moved here by overflow count as overflow in, not as offered: together they are the arrivals.
-        if (today.Offered + today.OverflowIn != today.Answered + today.Abandoned + live.Count(c => c.IsWaiting))
-            yield return $"arrivals {today.Offered} + {today.OverflowIn} != answered {today.Answered} + abandoned {today.Abandoned} + waiting {live.Count(c => c.IsWaiting)}";
+        // Contacts moved here by overflow count as overflow in, not as arrivals: together they are what the centre was offered.
+        if (today.Offered != today.Arrived + today.OverflowIn || today.Offered != today.Answered + today.Abandoned + live.Count(c => c.IsWaiting))
+            yield return $"offered {today.Offered} (arrivals {today.Arrived} + {today.OverflowIn}) != answered {today.Answered} + abandoned {today.Abandoned} + waiting {live.Count(c => c.IsWaiting)}";
 
         if (!matched) yield break;
         // After a command that went through (or a tick) nobody free is left idle next to a contact they may take.

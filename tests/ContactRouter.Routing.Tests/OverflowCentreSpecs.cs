@@ -219,7 +219,7 @@ public sealed class When_a_contact_has_moved_to_a_neighbour : OverflowSpec
     }
 
     [Fact]
-    public void The_source_counts_overflow_out_and_the_target_overflow_in_not_a_new_offered_contact()
+    public void The_source_counts_overflow_out_and_the_target_overflow_in_not_a_new_arrival()
     {
         AvailableAt(Fysiek, "femke", (Burgerzaken, 3));
         QueueAt(Burgerzaken, "b1");
@@ -229,10 +229,13 @@ public sealed class When_a_contact_has_moved_to_a_neighbour : OverflowSpec
 
         Move("b1", Burgerzaken, Fysiek);
 
+        At(Burgerzaken).Today.Arrived.Should().Be(1);
         At(Burgerzaken).Today.Offered.Should().Be(1);
         At(Burgerzaken).Today.OverflowOut.Should().Be(1);
         At(Burgerzaken).Today.OverflowIn.Should().Be(0);
-        At(Fysiek).Today.Offered.Should().Be(0);
+        At(Fysiek).Today.Arrived.Should().Be(0);
+        // The neighbour's queue was offered the caller all the same: what it answers, it was offered.
+        At(Fysiek).Today.Offered.Should().Be(1);
         At(Fysiek).Today.OverflowIn.Should().Be(1);
         At(Fysiek).Today.OverflowOut.Should().Be(0);
 

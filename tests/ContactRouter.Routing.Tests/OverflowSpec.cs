@@ -183,8 +183,9 @@ public abstract class OverflowSpec : CentreSpec
         {
             var t = centre.Today;
             var waiting = centre.LiveContacts.Count(c => c.IsWaiting);
-            if (t.Offered + t.OverflowIn != t.Answered + t.Abandoned + t.OverflowOut + waiting)
-                problems.Add($"{centre.Id}: offered {t.Offered} + in {t.OverflowIn} != answered {t.Answered} + abandoned {t.Abandoned} + out {t.OverflowOut} + waiting {waiting}");
+            // Offered is its own arrivals plus those moved here; each ends here or moves on, or still waits.
+            if (t.Offered != t.Arrived + t.OverflowIn || t.Offered != t.Answered + t.Abandoned + t.OverflowOut + waiting)
+                problems.Add($"{centre.Id}: offered {t.Offered} (arrived {t.Arrived} + in {t.OverflowIn}) != answered {t.Answered} + abandoned {t.Abandoned} + out {t.OverflowOut} + waiting {waiting}");
         }
         problems.Should().BeEmpty();
     }

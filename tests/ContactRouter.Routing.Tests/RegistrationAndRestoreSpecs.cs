@@ -125,7 +125,7 @@ public sealed class When_a_centre_is_restored : CentreSpec
 
     private static DailyStatistics Copy(DailyStatistics s) => new()
     {
-        Centre = s.Centre, Day = s.Day, Offered = s.Offered, Answered = s.Answered, Abandoned = s.Abandoned,
+        Centre = s.Centre, Day = s.Day, Arrived = s.Arrived, Answered = s.Answered, Abandoned = s.Abandoned, AbandonedAfterGrace = s.AbandonedAfterGrace,
         AnsweredWithinTarget = s.AnsweredWithinTarget, TotalSecondsToAnswer = s.TotalSecondsToAnswer,
     };
 
@@ -187,7 +187,7 @@ public sealed class When_a_centre_is_restored : CentreSpec
     public void Counters_of_another_day_are_not_taken_over()
     {
         var yesterday = Copy(Centre.Today);
-        var stale = new DailyStatistics { Centre = Home, Day = yesterday.Day.AddDays(-1), Offered = 99 };
+        var stale = new DailyStatistics { Centre = Home, Day = yesterday.Day.AddDays(-1), Arrived = 99 };
 
         var restored = Rebuilt(Centre.Agents, Centre.LiveContacts, stale);
 

@@ -170,6 +170,6 @@ public sealed class When_a_centre_is_asked_to_move_a_contact_out : CentreSpec
 
         neighbour.FindContact("c1")!.Status.Should().Be(ContactStatus.Queued);
         neighbour.Today.OverflowIn.Should().Be(1);
-        neighbour.Today.Offered.Should().Be(0);
+        neighbour.Today.Arrived.Should().Be(0);
     }
 }

@@ -173,7 +173,8 @@ public sealed class When_an_agent_answers_an_offer_that_is_not_theirs : RouterSp
     {
         var before = await Snapshot();
 
-        await (await _http.PostAsJsonAsync($"/api/agents/bram/{action}", new { contactId = _contactId })).ShouldBeProblem(HttpStatusCode.Conflict, "contactId");
+        var problem = await (await _http.PostAsJsonAsync($"/api/agents/bram/{action}", new { contactId = _contactId })).ShouldBeProblem(HttpStatusCode.Conflict, "contactId");
+        ((string?)problem["code"]).Should().Be("not-offered", "the console says it in Dutch by this code");
 
         var after = await Snapshot();
         after.Should().Be(before);
@@ -296,7 +297,8 @@ public sealed class When_a_contact_is_completed_or_abandoned_out_of_turn : Route
         var contactId = await Connected();
         var before = await Snapshot(contactId);
 
-        await (await _http.PostAsync($"/api/contacts/{contactId}/abandon", null)).ShouldBeProblem(HttpStatusCode.Conflict, "contactId");
+        var problem = await (await _http.PostAsync($"/api/contacts/{contactId}/abandon", null)).ShouldBeProblem(HttpStatusCode.Conflict, "contactId");
+        ((string?)problem["code"]).Should().Be("contact-not-waiting");
 
         (await Snapshot(contactId)).Should().Be(before);
         (await _http.GetJson("/api/agents/anna"))["status"]!.GetValue<string>().Should().Be("busy");

@@ -126,7 +126,7 @@ public sealed class CallbackCalendar
         if (CheckShape(request) is { } refusal) return refusal;
         // Strictly before now: "now" itself is a fine start (the reception desk books for "as soon as possible").
         if (request.NotBefore < now)
-            return new Refusal(RefusalKind.Invalid, "notBefore", $"notBefore ({request.NotBefore:O}) is in the past (now {now:O}).");
+            return new Refusal(RefusalKind.Invalid, "notBefore", $"notBefore ({request.NotBefore:O}) is in the past (now {now:O}).", RefusalCodes.InThePast);
         return null;
     }
 
@@ -134,11 +134,11 @@ public sealed class CallbackCalendar
     private Refusal? CheckShape(CallbackRequest request)
     {
         if (!CentreCatalog.IsKnown(request.Centre))
-            return new Refusal(RefusalKind.Invalid, "centre", $"'{request.Centre}' is not a centre; use one of {string.Join(", ", CentreCatalog.All)}.");
+            return new Refusal(RefusalKind.Invalid, "centre", $"'{request.Centre}' is not a centre; use one of {string.Join(", ", CentreCatalog.All)}.", RefusalCodes.UnknownCentre);
         if (request.NotAfter <= request.NotBefore)
-            return new Refusal(RefusalKind.Invalid, "notAfter", $"notAfter ({request.NotAfter:O}) must be after notBefore ({request.NotBefore:O}).");
+            return new Refusal(RefusalKind.Invalid, "notAfter", $"notAfter ({request.NotAfter:O}) must be after notBefore ({request.NotBefore:O}).", RefusalCodes.WindowReversed);
         if (request.NotAfter - request.NotBefore > Options.MaxWindow)
-            return new Refusal(RefusalKind.Invalid, "notAfter", $"The window is longer than {Options.MaxWindow.TotalDays:0} days; a callback promise that far ahead is not a promise.");
+            return new Refusal(RefusalKind.Invalid, "notAfter", $"The window is longer than {Options.MaxWindow.TotalDays:0} days; a callback promise that far ahead is not a promise.", RefusalCodes.WindowTooLong);
         return null;
     }
 

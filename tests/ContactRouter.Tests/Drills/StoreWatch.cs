@@ -82,7 +82,7 @@ public sealed class StoreWatch(StoreProvider provider, string connectionString)
             contacts.Count(c => c.Status == ContactStatus.Completed),
             contacts.Count(c => c.Status == ContactStatus.Abandoned),
             contacts.Count(c => c.Status is ContactStatus.Queued or ContactStatus.Offered),
-            days.Sum(d => d.Offered), days.Sum(d => d.Answered), days.Sum(d => d.Abandoned));
+            days.Sum(d => d.Arrived), days.Sum(d => d.Answered), days.Sum(d => d.Abandoned));
     }
 
     /// <summary>The stored contacts of these callers' phone numbers (the drill gives every caller a number of its own).</summary>

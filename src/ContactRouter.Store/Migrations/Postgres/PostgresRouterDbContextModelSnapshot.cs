@@ -167,13 +167,16 @@ namespace ContactRouter.Store.Migrations.Postgres
                     b.Property<int>("Abandoned")
                         .HasColumnType("integer");
 
+                    b.Property<int>("AbandonedAfterGrace")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Answered")
                         .HasColumnType("integer");
 
                     b.Property<int>("AnsweredWithinTarget")
                         .HasColumnType("integer");
 
-                    b.Property<int>("Offered")
+                    b.Property<int>("Arrived")
                         .HasColumnType("integer");
 
                     b.Property<int>("OverflowIn")
@@ -539,6 +542,9 @@ namespace ContactRouter.Store.Migrations.Postgres
 
                     b.Property<string>("Centre")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Code")
                         .HasColumnType("text");
 
                     b.Property<string>("Detail")

@@ -162,13 +162,16 @@ namespace ContactRouter.Store.Migrations.Sqlite
                     b.Property<int>("Abandoned")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("AbandonedAfterGrace")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Answered")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("AnsweredWithinTarget")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("Offered")
+                    b.Property<int>("Arrived")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("OverflowIn")
@@ -528,6 +531,9 @@ namespace ContactRouter.Store.Migrations.Sqlite
 
                     b.Property<string>("Centre")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Detail")
