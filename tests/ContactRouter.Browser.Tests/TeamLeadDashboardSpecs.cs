@@ -44,9 +44,9 @@ public sealed class When_a_team_lead_watches_the_dashboard(ConsoleHost host) : I
         download.SuggestedFilename.Should().MatchRegex(@"^contacts-\d{4}-\d{2}-\d{2}-sociaal\.csv$");
         var path = await download.PathAsync();
         var lines = (await File.ReadAllTextAsync(path, Encoding.UTF8)).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        lines[0].Should().StartWith("contactId;homeCentre;centre;channel");
+        lines[0].Should().StartWith("Contact;Binnengekomen bij;Laatste centrum;Beantwoord door;Kanaal", "Dutch column names for Excel");
         lines.Skip(1).Should().HaveCount(2);
-        lines.Should().Contain(l => l.StartsWith(offered + ";sociaal;sociaal;phone;") && l.Contains(";sanne;resolved;"));
+        lines.Should().Contain(l => l.StartsWith(offered + ";Sociaal Domein;Sociaal Domein;Sociaal Domein;phone;") && l.Contains(";sanne;opgelost;"));
         lines.Should().NotContain(l => l.Contains("+316"));
     }
 }

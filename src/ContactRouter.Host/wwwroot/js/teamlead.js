@@ -44,10 +44,11 @@ function render(rows) {
     set('waiting', String(row.waiting));
     set('longest', duration(row.longestWaitSeconds));
     set('sl', h('span', { class: 'sl-value', 'data-sl': row.serviceLevelColour ?? 'none' }, percent(row.serviceLevel)),
-      h('small', {}, row.answered === 0 ? t('teamlead.noAnswers')
+      h('small', {}, row.serviceLevel === null ? t('teamlead.noAnswers')
         : t('teamlead.slGoal', { goal: percent(row.serviceLevelGoal), seconds: row.serviceLevelTargetSeconds })));
     set('abandoned', h('span', { 'data-over': String((row.abandonedShare ?? 0) > row.abandonedGoal) }, percent(row.abandonedShare)),
-      h('small', {}, t('teamlead.abandonedOf', { abandoned: row.abandoned, offered: row.answered + row.abandoned })));
+      // The share's own fraction: hang-ups after the grace of those answered or hung up after it (README, "The day's numbers").
+      h('small', {}, t('teamlead.abandonedOf', { abandoned: row.abandonedAfterGrace, offered: row.answered + row.abandonedAfterGrace })));
     set('overflow', `${row.overflowIn} / ${row.overflowOut}`);
     set('callbacks', `${row.callbacksOpen} / ${row.callbacksAtRisk}`,
       row.callbacksFailed > 0 ? h('small', {}, t('teamlead.callbacksFailed', { failed: row.callbacksFailed })) : null);
