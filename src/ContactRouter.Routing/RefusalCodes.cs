@@ -42,4 +42,6 @@ public static class RefusalCodes
     public const string UnknownStatus = "unknown-status";
     /// <summary>Moving a contact that has moved as often as allowed.</summary>
     public const string HopLimit = "hop-limit";
+    /// <summary>Moving a callback that is being called, done or cancelled.</summary>
+    public const string CallbackNotBooked = "callback-not-booked";
 }

@@ -24,15 +24,15 @@ public sealed class CallbackAppointment
     /// <summary>The centre the customer's question belongs to.</summary>
     public required string HomeCentre { get; init; }
     /// <summary>The centre that calls: the home centre, or a neighbour when home had no room.</summary>
-    public required string Centre { get; init; }
+    public required string Centre { get; set; }
     public required string Caller { get; init; }
     public string? Name { get; init; }
     public required string Question { get; init; }
-    public required DateTimeOffset NotBefore { get; init; }
-    public required DateTimeOffset NotAfter { get; init; }
-    public required DateTimeOffset SlotStart { get; init; }
+    public required DateTimeOffset NotBefore { get; set; }
+    public required DateTimeOffset NotAfter { get; set; }
+    public required DateTimeOffset SlotStart { get; set; }
     public required DateTimeOffset BookedAt { get; init; }
-    public required string PlacedReason { get; init; }
+    public required string PlacedReason { get; set; }
     /// <summary>The reception's Idempotency-Key: the same request twice books once, so nobody is called twice.</summary>
     public string? IdempotencyKey { get; init; }
 

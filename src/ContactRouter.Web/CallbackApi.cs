@@ -23,6 +23,13 @@ public sealed record BookCallbackRequest(
     [property: MaxLength(5), RegularExpression(CallbackApi.ClockTimePattern)] string? From = null,
     [property: MaxLength(5), RegularExpression(CallbackApi.ClockTimePattern)] string? Until = null);
 
+/// <summary>A new window for a booked appointment: a day's instants, or times of day in Amsterdam (or neither: the soonest).</summary>
+public sealed record MoveCallbackRequest(
+    [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotBefore,
+    [property: Range(typeof(DateTimeOffset), Days.FirstInstant, Days.EndInstant, MaximumIsExclusive = true)] DateTimeOffset? NotAfter,
+    [property: MaxLength(5), RegularExpression(CallbackApi.ClockTimePattern)] string? From = null,
+    [property: MaxLength(5), RegularExpression(CallbackApi.ClockTimePattern)] string? Until = null);
+
 public sealed record CallbackView(
     string CallbackId, string HomeCentre, string Centre, string Caller, string? Name, string Question, string Status,
     DateTimeOffset SlotStart, DateTimeOffset NotBefore, DateTimeOffset NotAfter, DateTimeOffset BookedAt, string Reason,
@@ -53,6 +60,7 @@ public static class CallbackApi
         callbacks.MapGet("/{callbackId}", Get).Refusals(404);
         callbacks.MapGet("", List);
         callbacks.MapDelete("/{callbackId}", Cancel).Refusals(404, 409);
+        callbacks.MapPut("/{callbackId}/window", Move).Accepts<MoveCallbackRequest>("application/json").Refusals(400, 404, 409);
         return app;
     }
 
@@ -68,36 +76,76 @@ public static class CallbackApi
         if (string.IsNullOrWhiteSpace(body.Question)) return Problems.Invalid("question", "The question to call back about is required.");
         if (body.Question.Length > MaxQuestionLength) return Problems.Invalid("question", $"A question is at most {MaxQuestionLength} characters.");
         if (body.Name is { Length: > Limits.Name }) return Problems.Invalid("name", $"A name is at most {Limits.Name} characters.");
-        // The calendar counts working days on from notBefore: near the end of DateTimeOffset's range (9999) that overflows.
-        if (body.NotBefore is { } from && !Days.Holds(from)) return Days.OutOfRange("notBefore");
-        if (body.NotAfter is { } until && !Days.Holds(until)) return Days.OutOfRange("notAfter");
         // A key sent empty binds as none: it is refused instead, as the document's minLength says (the length limit was
         // checked with the parameter's attribute).
         var key = request.Headers.ContainsKey("Idempotency-Key") ? idempotencyKey ?? "" : null;
         if (key is { Length: 0 }) return Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is 1–{Limits.IdempotencyKey} characters.");
 
-        var now = time.GetUtcNow();
-        var notBefore = body.NotBefore is { } asked && asked < now && asked >= now - ClockSlack ? now : body.NotBefore;
-        var notAfter = body.NotAfter;
-        if (body.From is not null || body.Until is not null)
-        {
-            // Wall-clock times without a day: the desk heard "after two" and means the first day that can still keep it.
-            if (body.NotBefore is not null || body.NotAfter is not null)
-                return Problems.Invalid(body.From is not null ? "from" : "until", "Give either from/until (times, Amsterdam) or notBefore/notAfter (instants), not both.");
-            if (!CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
-            if (!TryClockTime(body.From, out var fromTime)) return Problems.Invalid("from", "from is a time of day in Amsterdam, HH:mm (14:00).");
-            if (!TryClockTime(body.Until, out var untilTime)) return Problems.Invalid("until", "until is a time of day in Amsterdam, HH:mm (15:00).");
-            (notBefore, notAfter) = calendar.WindowWithoutDay(centre, now, fromTime, untilTime);
-        }
-        var callback = calendar.WithDefaults(centre, now, notBefore, notAfter);
-        if (calendar.Check(callback, now) is { } refusal) return Problems.Invalid(refusal.Field, refusal.Detail);
+        var (callback, badWindow) = Window(centre, body.NotBefore, body.NotAfter, body.From, body.Until, calendar, time.GetUtcNow());
+        if (badWindow is not null) return badWindow;
 
-        var result = await booking.Book(callback, caller, body.Name?.Trim(), body.Question.Trim(), key, request.HttpContext.RequestAborted);
+        var result = await booking.Book(callback!, caller, body.Name?.Trim(), body.Question.Trim(), key, request.HttpContext.RequestAborted);
         switch (result.Decision)
         {
             case BookingDecision.Booked when result.Appointment is { } appointment:
                 request.HttpContext.Response.Headers["Idempotent-Replayed"] = result.Replayed ? "true" : "false";
                 return TypedResults.Created($"/api/callbacks/{appointment.Id}", CallbackView.Of(appointment));
+            default:
+                return NotBooked(result.Decision);
+        }
+    }
+
+    /// <summary>
+    /// Moves a booked appointment to a new window, placed again by the same calendar rules (its own old place counts as
+    /// free): 200 with where it landed, 409 with the nearest free slots (or "closed") when nothing fits.
+    /// </summary>
+    private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Move(
+        [MaxLength(Limits.Id)] string callbackId, HttpRequest request, RouterDbContext db, CallbackCalendar calendar, CallbackBooking booking, TimeProvider time)
+    {
+        var (body, problem) = await JsonBody.Read<MoveCallbackRequest>(request);
+        if (problem is not null) return problem;
+        var home = await db.Callbacks.AsNoTracking().Where(c => c.Id == callbackId).Select(c => c.HomeCentre).FirstOrDefaultAsync();
+        if (home is null) return UnknownCallback(callbackId);
+        var (callback, badWindow) = Window(home, body!.NotBefore, body.NotAfter, body.From, body.Until, calendar, time.GetUtcNow());
+        if (badWindow is not null) return badWindow;
+
+        var (result, refusal) = await booking.Reschedule(callbackId, callback!, request.HttpContext.RequestAborted);
+        if (refusal is not null) return CentreClient.Refusal("conflict", refusal.Field, refusal.Detail, refusal.Code);
+        if (result is null) return UnknownCallback(callbackId);
+        return result.Appointment is { } moved ? TypedResults.Ok(CallbackView.Of(moved)) : NotBooked(result.Decision);
+    }
+
+    /// <summary>
+    /// The window a desk asked for, as the calendar's request: instants, or wall-clock times without a day (the desk heard
+    /// "after two" and means the first day that can still keep it), or neither (the soonest the calendar allows).
+    /// </summary>
+    private static (CallbackRequest? Request, ProblemHttpResult? Problem) Window(
+        string centre, DateTimeOffset? askedFrom, DateTimeOffset? askedUntil, string? from, string? until, CallbackCalendar calendar, DateTimeOffset now)
+    {
+        // The calendar counts working days on from notBefore: near the end of DateTimeOffset's range (9999) that overflows.
+        if (askedFrom is { } f && !Days.Holds(f)) return (null, Days.OutOfRange("notBefore"));
+        if (askedUntil is { } u && !Days.Holds(u)) return (null, Days.OutOfRange("notAfter"));
+        var notBefore = askedFrom is { } asked && asked < now && asked >= now - ClockSlack ? now : askedFrom;
+        var notAfter = askedUntil;
+        if (from is not null || until is not null)
+        {
+            if (askedFrom is not null || askedUntil is not null)
+                return (null, Problems.Invalid(from is not null ? "from" : "until", "Give either from/until (times, Amsterdam) or notBefore/notAfter (instants), not both."));
+            if (!CentreCatalog.IsKnown(centre)) return (null, Answers.UnknownCentre("centre", centre));
+            if (!TryClockTime(from, out var fromTime)) return (null, Problems.Invalid("from", "from is a time of day in Amsterdam, HH:mm (14:00)."));
+            if (!TryClockTime(until, out var untilTime)) return (null, Problems.Invalid("until", "until is a time of day in Amsterdam, HH:mm (15:00)."));
+            (notBefore, notAfter) = calendar.WindowWithoutDay(centre, now, fromTime, untilTime);
+        }
+        var callback = calendar.WithDefaults(centre, now, notBefore, notAfter);
+        if (calendar.Check(callback, now) is { } refusal) return (null, Problems.Invalid(refusal.Field, refusal.Detail, refusal.Code));
+        return (callback, null);
+    }
+
+    /// <summary>The calendar found no place: 409 with the nearest free slots, or said closed; or the request itself was wrong.</summary>
+    private static ProblemHttpResult NotBooked(BookingDecision decision)
+    {
+        switch (decision)
+        {
             case BookingDecision.NoRoom noRoom:
                 return TypedResults.Problem(
                     title: "No callback slot fits the window.",
@@ -114,7 +162,7 @@ public static class CallbackApi
             case BookingDecision.Refused refused:
                 return Problems.Invalid(refused.Refusal.Field, refused.Refusal.Detail, refused.Refusal.Code);
             default:
-                throw new InvalidOperationException($"Unexpected booking decision {result.Decision.GetType().Name}.");
+                throw new InvalidOperationException($"Unexpected booking decision {decision.GetType().Name}.");
         }
     }
 
@@ -133,10 +181,14 @@ public static class CallbackApi
         if (centre is not null && !CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
         if (Days.Read(date, time, calendar.TimeZone, out var day) is { } badDate) return badDate;
         var (start, end) = MunicipalDay.Bounds(day, calendar.TimeZone);
-        var query = db.Callbacks.AsNoTracking().Where(c => c.SlotStart >= start && c.SlotStart < end);
+        // Booked for that day, or to be tried (again) that day: a retry after "not reached" moves to the day it will be
+        // made, so the desk finds it where it will happen (and still under its own day, with its attempts).
+        var query = db.Callbacks.AsNoTracking().Where(c => (c.SlotStart >= start && c.SlotStart < end)
+            || (c.Status == CallbackStatus.Booked && c.NextAttemptAt >= start && c.NextAttemptAt < end));
         if (centre is not null) query = query.Where(c => c.Centre == centre);
-        var rows = await query.OrderBy(c => c.SlotStart).ToListAsync();
-        return TypedResults.Ok(rows.Select(CallbackView.Of).ToList());
+        var rows = await query.ToListAsync();
+        return TypedResults.Ok(rows.OrderBy(c => c.Status == CallbackStatus.Booked && c.NextAttemptAt >= start ? c.NextAttemptAt : c.SlotStart)
+            .Select(CallbackView.Of).ToList());
     }
 
     private static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> Cancel([MaxLength(Limits.Id)] string callbackId, RouterDbContext db)

@@ -112,4 +112,49 @@ public sealed class When_reception_books_within_a_time_window(ConsoleHost host) 
         await Expect(row).ToContainTextAsync("11:30");
         await console.Snapshot("reception-attempts");
     }
+
+    [Fact]
+    public async Task An_appointment_is_found_by_name_and_moved_to_a_new_window()
+    {
+        MondayMorning();
+        var monday = Monday();
+        var jansen = await host.Json(await host.Api.PostAsJsonAsync("/api/callbacks", new
+        {
+            centre = "fysiek", caller = "+31611223344", name = "Eva Jansen", question = "Over de omgevingsvergunning",
+            notBefore = At(monday, 11), notAfter = At(monday, 12),
+        }));
+        (await host.Api.PostAsJsonAsync("/api/callbacks", new
+        {
+            centre = "fysiek", caller = "+31611229999", name = "Piet Pietersen", question = "Over de bouwtekening",
+            notBefore = At(monday, 13), notAfter = At(monday, 14),
+        })).EnsureSuccessStatusCode();
+        var callbackId = jansen["callbackId"]!.GetValue<string>();
+
+        await using var console = await host.Open("/reception", nameof(An_appointment_is_found_by_name_and_moved_to_a_new_window), Person.Reception);
+        var page = console.Page;
+        await page.GetByLabel("Dag", new() { Exact = true }).FillAsync(monday.ToString("yyyy-MM-dd"));
+        var section = page.Locator("section[data-centre='fysiek']");
+        await page.GetByLabel("Zoeken op naam of telefoonnummer").FillAsync("jans");
+        await Expect(section.Locator("tbody tr")).ToHaveCountAsync(1);
+        await page.GetByLabel("Zoeken op naam of telefoonnummer").FillAsync("06-1122 3344");
+        await Expect(section.Locator("tbody tr")).ToHaveCountAsync(1);
+        var row = section.Locator($"tr[data-callback='{callbackId}']");
+        await Expect(row).ToContainTextAsync("Eva Jansen");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Afspraak van" }).ClickAsync();
+        await Expect(page.Locator("#book-heading")).ToContainTextAsync("verzetten");
+        await Expect(page.GetByLabel("Waarover moet worden teruggebeld?")).ToBeDisabledAsync();
+        await page.GetByLabel("Dag (optioneel)").FillAsync(monday.ToString("yyyy-MM-dd"));
+        await page.GetByLabel("Vanaf").FillAsync("15:00");
+        await page.GetByLabel("Uiterlijk").FillAsync("16:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verzetten", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator("#booked-notice")).ToContainTextAsync("Verzet naar");
+        await Expect(page.Locator("#booked-notice")).ToContainTextAsync("15:00");
+        var moved = await host.Json(await host.Api.GetAsync($"/api/callbacks/{callbackId}"));
+        moved["slotStart"]!.GetValue<DateTimeOffset>().Should().Be(At(monday, 15));
+        moved["question"]!.GetValue<string>().Should().Be("Over de omgevingsvergunning");
+        await Expect(row).ToContainTextAsync("15:00");
+        await Expect(page.Locator("#book-heading")).ToHaveTextAsync("Terugbelafspraak maken");
+    }
 }

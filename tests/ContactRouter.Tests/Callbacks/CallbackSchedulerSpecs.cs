@@ -110,6 +110,14 @@ public sealed class When_the_last_callback_of_the_day_is_not_reached
 
         var again = await http.CallbackWhen(callbackId, "booked");
         again.At("nextAttemptAt").Should().Be(Utc(11, 24, 7, 30), "16:45 + 30 min is after closing; Tuesday 08:30 is the next opening");
+
+        // The desk finds it under Tuesday, where the next call will happen, and still under Monday with its attempt.
+        var tuesday = (await http.GetJson("/api/callbacks?date=2026-11-24")).AsArray();
+        tuesday.Select(c => Id(c!)).Should().Equal(callbackId);
+        tuesday[0]!.At("nextAttemptAt").Should().Be(Utc(11, 24, 7, 30));
+        var monday = (await http.GetJson("/api/callbacks?date=2026-11-23")).AsArray();
+        monday.Select(c => Id(c!)).Should().Equal(callbackId);
+        monday[0]!["attempts"]!.GetValue<int>().Should().Be(1);
     }
 }
 

@@ -60,9 +60,13 @@ async function book(body) {
   $('#booked').replaceChildren();
   const form = $('#book');
   try {
-    const callback = await api('/api/callbacks', { method: 'POST', body, headers: { 'Idempotency-Key': crypto.randomUUID() } });
+    // Moving an appointment places it again by the same rules; its centre, caller and question stay.
+    const callback = moving
+      ? await api(`/api/callbacks/${moving.callbackId}/window`, { method: 'PUT', body: windowOf(body) })
+      : await api('/api/callbacks', { method: 'POST', body, headers: { 'Idempotency-Key': crypto.randomUUID() } });
     markField(form, null);
-    showBooked(callback);
+    showBooked(callback, Boolean(moving));
+    stopMoving();
     form.question.value = '';
     await loadDay();
   } catch (problem) {
@@ -74,17 +78,52 @@ async function book(body) {
   }
 }
 
+const windowOf = ({ notBefore, notAfter, from, until }) => ({ notBefore, notAfter, from, until });
+
+/** The appointment being moved ("Verzetten"): the booking form asks for its new window only. */
+let moving = null;
+
+function startMoving(callback) {
+  moving = callback;
+  const form = $('#book');
+  form.centre.value = callback.homeCentre;
+  form.caller.value = callback.caller;
+  form.name.value = callback.name ?? '';
+  form.question.value = callback.question;
+  for (const field of [form.centre, form.caller, form.name, form.question]) field.disabled = true;
+  form.day.value = form.notBefore.value = form.notAfter.value = '';
+  $('#book-heading').textContent = t('reception.move.heading', { slot: dayTime(callback.slotStart) });
+  $('#book-submit').textContent = t('reception.move.submit');
+  $('#book-stop-moving').hidden = false;
+  $('#booked').replaceChildren();
+  clearProblem($('#book-problem'));
+  form.day.focus();
+}
+
+function stopMoving() {
+  if (!moving) return;
+  moving = null;
+  const form = $('#book');
+  for (const field of [form.centre, form.caller, form.name, form.question]) field.disabled = false;
+  form.question.value = '';
+  $('#book-heading').textContent = t('reception.book.heading');
+  $('#book-submit').textContent = t('reception.book.submit');
+  $('#book-stop-moving').hidden = true;
+}
+
+$('#book-stop-moving').addEventListener('click', () => { stopMoving(); $('#booked').replaceChildren(); });
+
 $('#book').addEventListener('submit', e => {
   e.preventDefault();
   const form = e.currentTarget;
   book({ centre: form.centre.value, caller: form.caller.value.trim(), name: form.name.value.trim() || undefined, question: form.question.value, ...callbackWindow(form) });
 });
 
-function showBooked(callback) {
+function showBooked(callback, moved = false) {
   const slot = dayTime(callback.slotStart);
   const atNeighbour = callback.centre !== callback.homeCentre;
   $('#booked').replaceChildren(h('div', { class: 'notice', id: 'booked-notice', 'data-callback': callback.callbackId },
-    h('p', {}, h('strong', {}, t('reception.booked', { slot, centre: centreName(callback.centre) }))),
+    h('p', {}, h('strong', {}, t(moved ? 'reception.moved' : 'reception.booked', { slot, centre: centreName(callback.centre) }))),
     atNeighbour && h('p', { id: 'booked-why' }, t('reception.booked.why', { home: centreName(callback.homeCentre), centre: centreName(callback.centre) }))));
 }
 
@@ -99,18 +138,29 @@ function showAlternatives(asked, alternatives, closed) {
     h('p', {}, why, ' ', t(alternatives.length ? 'reception.pickSlot' : 'reception.widerWindow')),
     h('div', { class: 'alternatives' }, alternatives.map(a => h('button', {
       type: 'button',
-      onclick: () => book({ ...asked, centre: a.centre, notBefore: a.slotStart, notAfter: a.slotEnd }),
+      // That very slot, as instants: the times without a day the desk may have typed go.
+      onclick: () => book({ ...asked, from: undefined, until: undefined, centre: a.centre, notBefore: a.slotStart, notAfter: a.slotEnd }),
     }, t('reception.alternative', { slot: dayTime(a.slotStart), centre: centreName(a.centre), free: a.free }))))));
   $('#alternatives button')?.focus();
 }
 
 // ---- The day's callbacks ----
 
+/** Someone calls about "my appointment": the desk finds it by name or number in the day's list. */
+function matches(callback, search) {
+  if (!search) return true;
+  const digits = search.replace(/\D/g, '');
+  return (callback.name ?? '').toLocaleLowerCase('nl').includes(search.toLocaleLowerCase('nl'))
+    // 06-12345678 finds +31612345678: compare the digits after the country code or the leading 0.
+    || (digits.length >= 4 && callback.caller.replace(/\D/g, '').includes(digits.replace(/^(31|0)/, '')));
+}
+
 async function loadDay() {
   clearProblem($('#day-problem'));
   const date = $('#day-date').value;
+  const search = $('#day-search').value.trim();
   try {
-    const callbacks = await api(`/api/callbacks${date ? `?date=${date}` : ''}`);
+    const callbacks = (await api(`/api/callbacks${date ? `?date=${date}` : ''}`)).filter(c => matches(c, search));
     $('#day-list').replaceChildren(...centres.map(centre => dayOf(centre, callbacks.filter(c => c.centre === centre))));
   } catch (problem) {
     showProblem($('#day-problem'), problem);
@@ -128,7 +178,10 @@ function dayOf(centre, callbacks) {
         h('td', {}, c.name ?? '', c.name ? h('br') : null, c.caller),
         h('td', {}, c.question, c.centre !== c.homeCentre ? h('div', { class: 'small muted' }, t('reception.day.movedFrom', { centre: centreName(c.homeCentre) })) : null),
         h('td', {}, tOr(`callbackStatus.${c.status}`, c.status), c.atRisk ? h('div', { class: 'small problem' }, t('reception.day.atRisk')) : null),
-        h('td', {}, c.status === 'booked' ? h('button', { type: 'button', class: 'danger', onclick: () => cancel(c) }, t('reception.cancel')) : null))))));
+        h('td', { class: 'actions' }, c.status === 'booked' ? [
+          h('button', { type: 'button', onclick: () => startMoving(c), 'aria-label': t('reception.move.label', { slot: dayTime(c.slotStart) }) }, t('reception.move')),
+          h('button', { type: 'button', class: 'danger', onclick: () => cancel(c) }, t('reception.cancel')),
+        ] : null))))));
 }
 
 /** After "Niet bereikt" the appointment waits for its next attempt: the desk sees when, and how many were made. */
@@ -151,6 +204,7 @@ async function cancel(callback) {
 
 $('#day-date').value = today();
 $('#day-date').addEventListener('change', loadDay);
+$('#day-search').addEventListener('input', loadDay);
 await loadDay();
 // Agents call back during the day: the statuses move on without the desk doing anything.
 setInterval(loadDay, 15_000);

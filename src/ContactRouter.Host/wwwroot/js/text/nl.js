@@ -109,6 +109,7 @@ export default {
   'problem.code.window-too-long': 'Dat venster is te lang; plan een terugbelafspraak binnen enkele dagen.',
   'problem.code.already-known': 'Dit contact is al bekend en wordt niet nog eens in de wachtrij gezet.',
   'problem.code.unknown-status': 'Onbekende status.',
+  'problem.code.callback-not-booked': 'Deze terugbelafspraak wordt nu gebeld of is al afgehandeld; verzetten kan niet meer.',
   'problem.code.hop-limit': 'Deze beller is al eens verplaatst en kan niet nog een keer over.',
   'field.caller': 'telefoonnummer',
   'field.phone': 'telefoonnummer',
@@ -273,6 +274,13 @@ export default {
   'reception.day.nextAttempt': 'volgende poging {when}',
   'reception.day.movedFrom': 'van {centre}',
   'reception.cancel': 'Annuleren',
+  'reception.move': 'Verzetten',
+  'reception.move.label': 'Afspraak van {slot} verzetten',
+  'reception.move.heading': 'Afspraak van {slot} verzetten',
+  'reception.move.submit': 'Verzetten',
+  'reception.move.stop': 'Niet verzetten',
+  'reception.moved': 'Verzet naar {slot} door {centre}.',
+  'reception.day.search': 'Zoeken op naam of telefoonnummer',
   'reception.cancelled': 'Afspraak van {slot} geannuleerd.',
 
   // Administration
