@@ -89,7 +89,12 @@ do_start() {
         log "Kamailio runs with an older configuration; restarting it"
         do_stop
     elif ss -Hlnu "sport = :$SIP_PORT" | grep -q .; then
-        err "port 127.0.0.1:$SIP_PORT is taken by another process (another checkout's Kamailio?):"
+        if ss -Hlnup "sport = :$SIP_PORT" | grep -q '"kamailio"' && listening; then
+            # Another checkout (a git worktree) started it: one front per machine; use it, leave it alone.
+            err "warning: a Kamailio not started from $RUN_DIR already serves 127.0.0.1:$SIP_PORT (another checkout?); using it"
+            return 0
+        fi
+        err "port 127.0.0.1:$SIP_PORT is taken by another process:"
         ss -Hlnup "sport = :$SIP_PORT" >&2 || true
         exit 1
     fi
