@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ContactRouter: starts the project's private RabbitMQ node (installing Debian's
-# rabbitmq-server when missing) and its private PostgreSQL cluster (installing Debian's postgresql when
-# missing), makes sure Debian's chromium is there for the browser tests, then runs the whole suite and
+# rabbitmq-server when missing), its private PostgreSQL cluster (installing Debian's postgresql when
+# missing) and its SIP front (Kamailio and sipp, installed when missing), makes sure Debian's chromium is there for the browser tests, then runs the whole suite and
 # ends with one line "Tests: N passed, N failed".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,6 +9,7 @@ cd "$root"
 
 bash deploy/rabbitmq.sh start
 bash deploy/postgres.sh start
+bash deploy/kamailio.sh start
 bash deploy/chromium.sh
 bash deploy/oidc-provider.sh install
 

@@ -45,6 +45,36 @@ public sealed class CommandLedger(RouterDbContext db, IOptions<BusOptions> bus, 
         return (row, false);
     }
 
+    /// <summary>
+    /// Records a command (<see cref="Accept"/>) and sends it at once, waiting for the bus's confirm at most
+    /// Router:CommandTimeout. What the bus does not take (a broker that is down), or what must follow an earlier command
+    /// of the same contact still waiting, the relay delivers in order. A repeated command is not sent again.
+    /// </summary>
+    public async Task<(AcceptedCommand Row, bool Repeated)> AcceptAndSend(CentreCommand command, string requester, ISendEndpointProvider sender, CancellationToken ct)
+    {
+        var (row, repeated) = await Accept(command, requester, ct);
+        if (repeated) return (row, true);
+        // A queueing is its contact's first command: nothing to follow, no query.
+        if (command is not QueueContact && await FollowsUndelivered(row, ct))
+        {
+            await LeaveToRelay(row, CancellationToken.None);
+            return (row, false);
+        }
+        using var confirm = new CancellationTokenSource(hosting.Value.CommandTimeout);
+        try
+        {
+            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command));
+            await endpoint.Send(command, command.GetType(), confirm.Token);
+        }
+        catch (Exception)
+        {
+            await LeaveToRelay(row, CancellationToken.None);
+            return (row, false);
+        }
+        await HandedOver(row, CancellationToken.None);
+        return (row, false);
+    }
+
     private Task<AcceptedCommand?> Find(Guid commandId, CancellationToken ct) =>
         db.AcceptedCommands.AsNoTracking().FirstOrDefaultAsync(c => c.CommandId == commandId, ct);
 

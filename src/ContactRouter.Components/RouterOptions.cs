@@ -30,6 +30,12 @@ public sealed class HostingOptions
     /// <summary>Whether this process runs the callback scheduler and follows callback calls.</summary>
     public bool Callbacks { get; set; } = true;
 
+    /// <summary>
+    /// Whether this process runs the telephony component: the link to the SIP front (Kamailio, deploy/kamailio.sh) that
+    /// queues callers and rings agents' phones. Off by default, so a run without Kamailio needs nothing of it.
+    /// </summary>
+    public bool Telephony { get; set; }
+
     public IReadOnlyList<string> CentreIds => Centres.Trim().ToLowerInvariant() switch
     {
         "all" => CentreCatalog.All,

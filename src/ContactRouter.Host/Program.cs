@@ -1,9 +1,11 @@
 using ContactRouter.Components;
+using ContactRouter.Telephony;
 using ContactRouter.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddContactRouter();
+builder.AddTelephony();
 var hosting = builder.Configuration.GetSection(HostingOptions.Section).Get<HostingOptions>() ?? new HostingOptions();
 // Problem answers everywhere (a worker-only process too: its exception handler writes them).
 builder.Services.AddProblemDetails();

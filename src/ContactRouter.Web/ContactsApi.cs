@@ -46,7 +46,7 @@ public static class ContactsApi
     }
 
     private static async Task<Results<Accepted<QueuedContactView>, ProblemHttpResult>> Queue(
-        [FromHeader(Name = "Idempotency-Key"), Length(1, MaxIdempotencyKeyLength)] string? idempotencyKey, HttpRequest request, ClaimsPrincipal user, ISendEndpointProvider sender, CommandLedger ledger, TimeProvider time, IOptions<HostingOptions> hosting)
+        [FromHeader(Name = "Idempotency-Key"), Length(1, MaxIdempotencyKeyLength)] string? idempotencyKey, HttpRequest request, ClaimsPrincipal user, ISendEndpointProvider sender, CommandLedger ledger, TimeProvider time)
     {
         // A key sent empty binds as none: it is refused instead, as the document's minLength says.
         var key = request.Headers.ContainsKey("Idempotency-Key") ? idempotencyKey ?? "" : null;
@@ -80,30 +80,9 @@ public static class ContactsApi
         };
         // Recorded in the store before the answer: from here on the caller is queued whatever happens to this process
         // or the bus (the relay delivers what the bus did not take). A retry finds the first one and answers the same.
-        var (row, repeated) = await ledger.Accept(command, user.Who(), CancellationToken.None);
-        if (!repeated) await Send(command, row, sender, ledger, hosting.Value.CommandTimeout);
+        var (row, repeated) = await ledger.AcceptAndSend(command, user.Who(), sender, CancellationToken.None);
         var first = repeated ? CommandLedger.Read(row) as QueueContact ?? command : command;
         return TypedResults.Accepted($"/api/contacts/{first.ContactId}", new QueuedContactView(first.ContactId, first.Centre, ContactView.Accepted, row.CommandId));
-    }
-
-    /// <summary>
-    /// Sends a just-accepted contact and waits for the broker's confirm. When it does not come in time the contact is
-    /// still accepted (the store has it): the relay delivers it as soon as the bus takes it.
-    /// </summary>
-    private static async Task Send(QueueContact command, AcceptedCommand row, ISendEndpointProvider sender, CommandLedger ledger, TimeSpan timeout)
-    {
-        using var confirm = new CancellationTokenSource(timeout);
-        try
-        {
-            var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command));
-            await endpoint.Send(command, confirm.Token);
-        }
-        catch (Exception)
-        {
-            await ledger.LeaveToRelay(row, CancellationToken.None);
-            return;
-        }
-        await ledger.HandedOver(row, CancellationToken.None);
     }
 
     /// <summary>A contact id or command id that one client's Idempotency-Key always gives, and no other client's.</summary>

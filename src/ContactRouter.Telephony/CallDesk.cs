@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using ContactRouter.Contracts;
+using ContactRouter.Routing;
+using ContactRouter.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ContactRouter.Telephony;
+
+/// <summary>
+/// Translates between the SIP front and the router. Kamailio's events (<see cref="SipEvent"/>) become the router's
+/// commands — a new caller is <see cref="QueueContact"/>, the phone picked up is <see cref="AcceptOffer"/>, declined is
+/// <see cref="RejectOffer"/>, the caller hanging up is <see cref="AbandonContact"/> — and the router's events become
+/// instructions to Kamailio: <see cref="ContactOffered"/> rings the agent's phone. The router decides everything; this
+/// only keeps phone and router in step, so the routing core stays as it is.
+/// </summary>
+public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands commands, TimeProvider time, ILogger<CallDesk> log)
+{
+    private readonly ConcurrentDictionary<string, Call> _byCallId = new();
+    private readonly ConcurrentDictionary<string, Call> _byContact = new();
+    /// <summary>The last registration state told to the router per agent: a phone re-registers every few minutes.</summary>
+    private readonly ConcurrentDictionary<string, bool> _phones = new();
+    private readonly Channel<string> _instructions = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>What to tell Kamailio, in order (<see cref="SipFront"/> writes them on the link).</summary>
+    public ChannelReader<string> Instructions => _instructions.Reader;
+
+    /// <summary>Calls the component follows now (parked, ringing or connected).</summary>
+    public int ActiveCalls => _byCallId.Count;
+
+    public Task Handle(SipEvent e, CancellationToken ct) => e.Event switch
+    {
+        "invite" => Invite(e, ct),
+        "ringing" => Task.CompletedTask,
+        "answered" => Answered(e, ct),
+        "declined" => Declined(e, ct),
+        "unreachable" => Unreachable(e, ct),
+        "cancel" => Cancelled(e, ct),
+        "bye" => HungUp(e),
+        "registration" => Registration(e, ct),
+        _ => Unknown(e),
+    };
+
+    private async Task Invite(SipEvent e, CancellationToken ct)
+    {
+        var topic = string.IsNullOrWhiteSpace(e.Topic) || e.Topic.Length > 64 ? null : e.Topic.Trim();
+        var centre = options.Value.CentreFor(e.To ?? "", topic);
+        if (centre is null)
+        {
+            // Another component on the same Kamailio may own the number; with RefuseUnknown this one answers for all.
+            if (options.Value.RefuseUnknown)
+                _instructions.Writer.TryWrite(SipInstruction.Reply(e.CallId, e.TIndex, e.TLabel, 404, "Not Found"));
+            return;
+        }
+        var call = new Call { CallId = e.CallId, ContactId = Call.ContactIdFor(e.CallId), TIndex = e.TIndex, TLabel = e.TLabel, Centre = centre };
+        if (!_byCallId.TryAdd(call.CallId, call)) return;
+        _byContact[call.ContactId] = call;
+        // A hidden or foreign-looking number is no customer key: each such caller is a party of their own, never merged.
+        var caller = PhoneNumber.TryNormalise(e.From, out var number) ? number : $"anonymous-{call.ContactId}";
+        log.LogInformation("Call {Contact} parked for {Centre}", call.ContactId, centre);
+        await commands.Send(new QueueContact
+        {
+            CommandId = Call.CommandIdFor(call.CallId, "queue"), Centre = centre, ContactId = call.ContactId, HomeCentre = centre,
+            Channel = "phone", Caller = caller, Topic = topic, QueuedAt = time.GetUtcNow(),
+        }, ct);
+    }
+
+    /// <summary>The router offers a contact to an agent: if it is one of our parked callers, that agent's phone rings.</summary>
+    public void Offered(ContactOffered offer)
+    {
+        if (!_byContact.TryGetValue(offer.ContactId, out var call)) return;
+        lock (call)
+        {
+            if (call.State != CallState.Parked)
+            {
+                log.LogWarning("Offer of call {Contact} to {Agent} while it is {State}; left alone", call.ContactId, AccessLog.Clip(offer.AgentId, 64), call.State);
+                return;
+            }
+            call.State = CallState.Ringing;
+            call.AgentId = offer.AgentId;
+            call.Centre = offer.Centre;
+            _instructions.Writer.TryWrite(SipInstruction.Ring(call, offer.AgentId));
+        }
+    }
+
+    /// <summary>Overflow moved the contact: its later commands go to its new centre.</summary>
+    public void Transferred(ContactTransferred moved)
+    {
+        if (_byContact.TryGetValue(moved.ContactId, out var call))
+            lock (call) call.Centre = moved.ToCentre;
+    }
+
+    private Task Answered(SipEvent e, CancellationToken ct)
+    {
+        if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
+        string agent, centre;
+        lock (call)
+        {
+            if (call.State != CallState.Ringing || call.AgentId is null) return Task.CompletedTask;
+            call.State = CallState.Connected;
+            (agent, centre) = (call.AgentId, call.Centre);
+        }
+        // Picking up the phone is accepting the offer.
+        return commands.Send(new AcceptOffer { Centre = centre, AgentId = agent, ContactId = call.ContactId }, ct);
+    }
+
+    private Task Declined(SipEvent e, CancellationToken ct) => BackToQueue(e, ct, unreachable: false);
+
+    private Task Unreachable(SipEvent e, CancellationToken ct) => BackToQueue(e, ct, unreachable: true);
+
+    /// <summary>The phone said no (busy, declined) or is not registered: the caller is parked again and keeps their place.</summary>
+    private async Task BackToQueue(SipEvent e, CancellationToken ct, bool unreachable)
+    {
+        if (!_byCallId.TryGetValue(e.CallId, out var call)) return;
+        string agent, centre;
+        lock (call)
+        {
+            if (call.State != CallState.Ringing || call.AgentId is null) return;
+            call.State = CallState.Parked;
+            (agent, centre) = (call.AgentId, call.Centre);
+            call.AgentId = null;
+        }
+        await commands.Send(new RejectOffer { Centre = centre, AgentId = agent, ContactId = call.ContactId }, ct);
+        if (unreachable) await PhonePresence(agent, registered: false, ct);
+    }
+
+    private Task Cancelled(SipEvent e, CancellationToken ct)
+    {
+        if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
+        string centre;
+        lock (call)
+        {
+            if (call.State is CallState.Connected or CallState.Ended) return Task.CompletedTask;
+            call.State = CallState.Ended;
+            centre = call.Centre;
+        }
+        Forget(call);
+        log.LogInformation("Call {Contact} hung up before it was answered", call.ContactId);
+        // Kamailio has answered the caller (487) and cancelled a ringing phone; the router hears the caller is gone.
+        return commands.Send(new AbandonContact { CommandId = Call.CommandIdFor(call.CallId, "abandon"), Centre = centre, ContactId = call.ContactId }, ct);
+    }
+
+    /// <summary>
+    /// A connected call ended. The contact stays connected in the router: the agent completes it with an outcome and a
+    /// summary in the console, as after any call.
+    /// </summary>
+    private Task HungUp(SipEvent e)
+    {
+        if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
+        lock (call) call.State = CallState.Ended;
+        Forget(call);
+        log.LogInformation("Call {Contact} ended", call.ContactId);
+        return Task.CompletedTask;
+    }
+
+    private Task Registration(SipEvent e, CancellationToken ct) =>
+        string.IsNullOrEmpty(e.Aor) ? Task.CompletedTask : PhonePresence(e.Aor, e.Contacts > 0, ct);
+
+    /// <summary>A phone that is not registered cannot ring: its agent is offered nothing until it registers again.</summary>
+    private async Task PhonePresence(string agentId, bool registered, CancellationToken ct)
+    {
+        if (_phones.TryGetValue(agentId, out var known) && known == registered) return;
+        // Only this router's agents: other routers on the same Kamailio have their own.
+        if (await commands.HomeCentreOf(agentId, ct) is not { } home) return;
+        _phones[agentId] = registered;
+        log.LogInformation("Phone of agent {Agent} {State}", AccessLog.Clip(agentId, 64), registered ? "registered" : "not registered");
+        await commands.Send(new SetAgentReachable { Centre = home, AgentId = agentId, Reachable = registered }, ct);
+    }
+
+    private Task Unknown(SipEvent e)
+    {
+        log.LogWarning("Unknown event from Kamailio: {Event}", AccessLog.Clip(e.Event, 40));
+        return Task.CompletedTask;
+    }
+
+    private void Forget(Call call)
+    {
+        _byCallId.TryRemove(call.CallId, out _);
+        _byContact.TryRemove(call.ContactId, out _);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ContactRouter.Telephony;
+
+/// <summary>
+/// What Kamailio tells the component over evapi (deploy/kamailio/kamailio.cfg builds these): <c>invite</c> (a new caller,
+/// parked), <c>ringing</c> / <c>answered</c> (the agent's phone), <c>declined</c> / <c>unreachable</c> (the phone said no or
+/// is not registered; the caller is parked again), <c>cancel</c> (the caller hung up before being connected), <c>bye</c>
+/// (either side hung up a connected call), <c>registration</c> (a phone's registration now has this many contacts).
+/// </summary>
+public sealed record SipEvent
+{
+    public string Event { get; init; } = "";
+    public string CallId { get; init; } = "";
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public string? Topic { get; init; }
+    public long TIndex { get; init; }
+    public long TLabel { get; init; }
+    public string? Agent { get; init; }
+    public int Code { get; init; }
+    public string? Aor { get; init; }
+    public int Contacts { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    };
+
+    /// <summary>The event in a message, or null when the message is not one (logged by the caller, never thrown).</summary>
+    public static SipEvent? Parse(string message)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SipEvent>(message, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>What the component tells Kamailio: ring an agent's phone for a parked caller, or answer the caller.</summary>
+public static class SipInstruction
+{
+    public static string Ring(Call call, string agentId) => JsonSerializer.Serialize(new
+    {
+        action = "ring", callid = call.CallId, tindex = call.TIndex, tlabel = call.TLabel, agent = agentId,
+    });
+
+    public static string Reply(string callId, long tindex, long tlabel, int code, string reason) => JsonSerializer.Serialize(new
+    {
+        action = "reply", callid = callId, tindex, tlabel, code, reason,
+    });
+}
