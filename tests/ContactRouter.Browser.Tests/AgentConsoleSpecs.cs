@@ -165,3 +165,54 @@ public sealed class When_a_callback_rings_at_an_agent(ConsoleHost host) : IClass
             "the callback to be done");
     }
 }
+
+/// <summary>
+/// An agent with another window in front must still notice a call: the console plays two tones and, with the agent's
+/// permission, shows a desktop notification without the caller's number. The page's own Web Audio and Notification
+/// objects are watched (not replaced), and "another window in front" is the document reporting itself hidden.
+/// </summary>
+public sealed class When_an_offer_rings_while_the_console_is_behind_another_window(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    private const string Watch = """
+        window.__tones = 0;
+        window.__notifications = [];
+        const start = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (...args) { window.__tones++; return start.apply(this, args); };
+        const Real = window.Notification;
+        window.Notification = class extends Real {
+          constructor(title, options) { super(title, options); window.__notifications.push({ title, body: options?.body ?? '' }); }
+        };
+        Object.defineProperty(document, 'visibilityState', { get: () => window.__behind ? 'hidden' : 'visible' });
+        """;
+
+    [Fact]
+    public async Task Should_ring_and_notify_without_the_callers_number()
+    {
+        await host.PutAgent("dirk", "Dirk Smit", "bedrijfsvoering", new { bedrijfsvoering = 5 });
+        await using var console = await host.Open("/agent", nameof(When_an_offer_rings_while_the_console_is_behind_another_window), Person.Agent("dirk"));
+        var page = console.Page;
+        await page.Context.GrantPermissionsAsync(["notifications"]);
+        await page.AddInitScriptAsync(Watch);
+        await page.ReloadAsync();
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
+        // The presence button is the user gesture that lets the page make sound.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Beschikbaar" }).ClickAsync();
+        await Expect(page.Locator("#agent-status")).ToHaveTextAsync("Beschikbaar");
+        await page.EvaluateAsync("window.__behind = true");
+
+        await host.Call("bedrijfsvoering", "+31699887766");
+
+        await Expect(page.Locator("#offer")).ToBeVisibleAsync();
+        await Expect(page).ToHaveTitleAsync("🔔 Gesprek gaat over — ContactRouter");
+        (await page.EvaluateAsync<int>("window.__tones")).Should().Be(2, "two short tones per offer");
+        var notifications = await page.EvaluateAsync<Notice[]>("window.__notifications");
+        notifications.Should().ContainSingle().Which.Title.Should().Be("Inkomend gesprek");
+        notifications[0].Body.Should().NotContain("699887766", "the caller's number stays in the console, off the desktop");
+    }
+
+    public sealed class Notice
+    {
+        public string Title { get; set; } = "";
+        public string Body { get; set; } = "";
+    }
+}
