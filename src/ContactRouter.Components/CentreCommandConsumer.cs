@@ -1,6 +1,7 @@
 using ContactRouter.Contracts;
 using ContactRouter.Routing;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Components;
@@ -80,8 +81,12 @@ public sealed class CentreCommandConsumerDefinition : ConsumerDefinition<CentreC
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<CentreCommandConsumer> consumer, IRegistrationContext context)
     {
-        // Single writer per centre: one message at a time on the centre's queue.
-        endpoint.ConcurrentMessageLimit = 1;
+        // Single writer per centre: the CentreBatcher applies a centre's commands one after another. On RabbitMQ as many
+        // messages as the prefetch are in the consumer at once, so those that arrive together are saved together
+        // (DeliveryOrder keeps the queue's order). The in-memory bus has no delivery numbers to order by: one at a time.
+        endpoint.ConcurrentMessageLimit = endpoint is IRabbitMqReceiveEndpointConfigurator
+            ? context.GetRequiredService<IOptions<BusOptions>>().Value.PrefetchCount
+            : 1;
         // A version clash or a busy SQLite file is transient; after the retries the message goes to the error queue.
         endpoint.UseMessageRetry(r => r.Intervals(50, 200, 1000));
     }

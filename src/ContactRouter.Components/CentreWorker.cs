@@ -78,12 +78,16 @@ public sealed class LoadedCentre(Centre centre, long version, IEnumerable<string
 }
 
 /// <summary>
-/// Applies one command to a centre: take its state (loaded once), skip duplicates, apply, then save the rows the
-/// command changed, its answer and the resulting events in one transaction, and publish the events after commit.
+/// Applies a centre's commands: take its state (loaded once), skip duplicates, apply each in arrival order, then save
+/// the rows they changed, their answers and the resulting events in one transaction, and publish the events after
+/// commit. A consumer hands its command over with <see cref="Handle"/>; the <see cref="CentreBatcher"/> gathers what
+/// waits and calls <see cref="Apply"/>.
 /// </summary>
 public sealed class CentreWorker(
     RouterDbContext db,
     CentreStates states,
+    CentreBatcher batcher,
+    DeliveryOrder order,
     OutboxPublisher outbox,
     OutboxCleanup cleanup,
     DeadlineAlarm alarm,
@@ -102,117 +106,146 @@ public sealed class CentreWorker(
         return contact;
     }
 
+    /// <summary>
+    /// Hands the command to its centre's next batch, in its queue's order, and waits for the answer: given only once
+    /// the batch has committed.
+    /// </summary>
     public async Task<CommandResult> Handle(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
     {
-        var gate = states.GateFor(command.Centre);
-        await gate.WaitAsync(ct);
-        try
-        {
-            return await HandleLocked(command, apply, context, ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        Task<CommandResult> answer;
+        using (await order.Wait(context, ct))
+            answer = batcher.Submit(new PendingCommand(command, apply, context, context, [.. _storedContacts]));
+        return await answer.WaitAsync(ct);
     }
 
-    private async Task<CommandResult> HandleLocked(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
+    /// <summary>
+    /// Applies the batch in order and saves it in one transaction: one version step, so a standby that wrote in between
+    /// still fails the <c>UPDATE … WHERE Version = @v</c>. A refused command is answered as refused and leaves the others
+    /// be; a duplicate (also one inside the batch) is answered as before. Should the save fail the centre is forgotten
+    /// (the next attempt reloads it) and nothing is answered.
+    /// </summary>
+    public async Task Apply(string centreId, IReadOnlyList<PendingCommand> batch, CancellationToken ct)
     {
         var started = CentreWorkerMetrics.Start();
         var phase = started;
-        var loaded = states.Current(command.Centre) ?? await Load(command.Centre, ct);
-        var centre = loaded.Centre;
-        phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Load, phase);
-
-        if (command is ReportLoad)
-        {
-            // Informational, not a change: published directly, nothing saved.
-            await context.Publish(EventMapping.LoadOf(centre, time.GetUtcNow(), loaded.Version), ct);
-            return ToResult(command.CommandId, null);
-        }
-
-        // A redelivered or duplicated command is answered as before and changes nothing.
-        var bookkeeping = command is not CheckDeadlines;
-        if (bookkeeping && await Answered(loaded, command.CommandId, ct) is { } done)
-        {
-            log.LogInformation("Command {CommandId} ({Type}) at {Centre} was already applied; absorbed", command.CommandId, command.GetType().Name, command.Centre);
-            CentreWorkerMetrics.Answered("duplicate");
-            return done;
-        }
-        phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.DuplicateCheck, phase);
-
-        Refusal? refusal;
-        try
-        {
-            refusal = apply(centre);
-        }
-        catch
-        {
-            states.Forget(command.Centre);
-            throw;
-        }
-
-        var changes = centre.TakeChanges();
-        phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Apply, phase);
-        if (refusal is not null)
-            // The detail quotes what the caller sent (an id): cut and escaped, so it can neither fill the log nor forge a line.
-            log.LogInformation("{Type} at {Centre} refused: {Field}: {Detail}", command.GetType().Name, command.Centre,
-                AccessLog.Clip(refusal.Field), AccessLog.Clip(refusal.Detail));
-
-        if (!bookkeeping && changes.IsEmpty)
-        {
-            alarm.Arm(command.Centre, centre.NextDeadline());
-            return ToResult(command.CommandId, refusal);
-        }
-
+        var answers = new CommandResult[batch.Count];
+        var answered = new Dictionary<Guid, CommandResult>();
+        var duplicates = new bool[batch.Count];
         var now = time.GetUtcNow();
-        var version = loaded.Version + 1;
         (List<(long, long)>, List<(long, long)>)? marked = null;
+        LoadedCentre loaded;
+        CentreChanges changes;
+        var reportLoad = false;
         try
         {
-            await Stage(loaded, changes, ct);
-            if (changes.Events.Count > 0)
-                outbox.Stage(db, command.Centre, EventMapping.ToMessages(centre, changes, now, version));
-            foreach (var move in EventMapping.Moves(changes))
-                outbox.StageSend(db, move);
-            if (bookkeeping)
+            loaded = states.Current(centreId) ?? await Load(centreId, ct);
+            phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Load, phase);
+            var centre = loaded.Centre;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var command = batch[i].Command;
+                if (command is ReportLoad)
+                {
+                    // Informational, not a change: nothing saved, the load published below.
+                    reportLoad = true;
+                    answers[i] = ToResult(command.CommandId, null);
+                    continue;
+                }
+
+                // A redelivered or duplicated command (also twice in this batch) is answered as before and changes nothing.
+                var bookkeeping = command is not CheckDeadlines;
+                if (bookkeeping && (answered.GetValueOrDefault(command.CommandId) ?? await Answered(loaded, command.CommandId, ct)) is { } done)
+                {
+                    log.LogInformation("Command {CommandId} ({Type}) at {Centre} was already applied; absorbed", command.CommandId, command.GetType().Name, centreId);
+                    duplicates[i] = true;
+                    answers[i] = done;
+                    continue;
+                }
+                phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.DuplicateCheck, phase);
+
+                Refusal? refusal;
+                try
+                {
+                    refusal = batch[i].Apply(centre);
+                }
+                catch (Exception ex)
+                {
+                    throw new CommandFailedException(batch[i], ex);
+                }
+                phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Apply, phase);
+                if (refusal is not null)
+                    // The detail quotes what the caller sent (an id): cut and escaped, so it can neither fill the log nor forge a line.
+                    log.LogInformation("{Type} at {Centre} refused: {Field}: {Detail}", command.GetType().Name, centreId,
+                        AccessLog.Clip(refusal.Field), AccessLog.Clip(refusal.Detail));
+                answers[i] = ToResult(command.CommandId, refusal);
+                if (!bookkeeping) continue;
+                _storedContacts.UnionWith(batch[i].StoredContacts);
+                answered[command.CommandId] = answers[i];
                 db.ProcessedCommands.Add(new ProcessedCommand
                 {
-                    CommandId = command.CommandId, Centre = command.Centre, ProcessedAt = now,
+                    CommandId = command.CommandId, Centre = centreId, ProcessedAt = now,
                     Accepted = refusal is null, RefusalKind = refusal?.Kind.ToString().ToLowerInvariant(), Field = refusal?.Field, Detail = refusal?.Detail, Code = refusal?.Code,
                 });
+            }
+            // What the whole batch changed: the core gathers it across commands, each changed row once.
+            changes = centre.TakeChanges();
+
+            if (answered.Count == 0 && changes.IsEmpty)
+            {
+                if (reportLoad) await batch[0].Publisher.Publish(EventMapping.LoadOf(centre, now, loaded.Version), ct);
+                Done(batch, answers, duplicates, loaded);
+                return;
+            }
+
+            var version = loaded.Version + 1;
+            await Stage(loaded, changes, ct);
+            if (changes.Events.Count > 0 || reportLoad)
+                outbox.Stage(db, centreId, EventMapping.ToMessages(centre, changes, now, version));
+            foreach (var move in EventMapping.Moves(changes))
+                outbox.StageSend(db, move);
             phase = CentreWorkerMetrics.Record(CentreWorkerMetrics.Stage, phase);
 
-            // One transaction: the change, its answer, its events, the accepted command marked answered, and the rows of
-            // events published earlier marked. The version check rides on the UPDATE that raises it: no read per command.
+            // One transaction: the changes, their answers, their events, the accepted commands marked answered, and the
+            // rows of events published earlier marked. The version check rides on the UPDATE that raises it: no read.
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var raised = await db.Centres.Where(c => c.Id == command.Centre && c.Version == loaded.Version)
+            var raised = await db.Centres.Where(c => c.Id == centreId && c.Version == loaded.Version)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, version).SetProperty(c => c.NextSequence, centre.NextSequence), ct);
             if (raised == 0)
                 throw new DbUpdateConcurrencyException(
-                    $"Centre {command.Centre} is no longer at version {loaded.Version} in the store: another instance wrote since; reloading.");
-            if (bookkeeping) await CommandLedger.MarkAnswered(db, command.CommandId, now, ct);
+                    $"Centre {centreId} is no longer at version {loaded.Version} in the store: another instance wrote since; reloading.");
+            if (answered.Count > 0) await CommandLedger.MarkAnswered(db, answered.Keys, now, ct);
             marked = await cleanup.MarkIn(db, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+            loaded.Version = version;
         }
         catch
         {
             if (marked is { } unmarked) cleanup.Return(unmarked);
-            states.Forget(command.Centre);
+            outbox.DiscardStaged();
+            states.Forget(centreId);
             throw;
         }
-        loaded.Version = version;
         loaded.Saved(changes);
-        var result = ToResult(command.CommandId, refusal);
-        if (bookkeeping) loaded.Remember(result);
+        foreach (var answer in answered.Values) loaded.Remember(answer);
         CentreWorkerMetrics.Record(CentreWorkerMetrics.Commit, phase);
+        CentreWorkerMetrics.BatchSize.Record(batch.Count);
 
-        await outbox.PublishStaged(db, context, context, ct);
-        alarm.Arm(command.Centre, centre.NextDeadline());
+        await outbox.PublishStaged(db, batch[0].Publisher, batch[0].Sender, ct);
+        Done(batch, answers, duplicates, loaded);
         CentreWorkerMetrics.Record(CentreWorkerMetrics.Total, started);
-        CentreWorkerMetrics.Answered(refusal is null ? "applied" : "refused");
-        return result;
+    }
+
+    private void Done(IReadOnlyList<PendingCommand> batch, CommandResult[] answers, bool[] duplicates, LoadedCentre loaded)
+    {
+        alarm.Arm(loaded.Centre.Id, loaded.Centre.NextDeadline());
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (duplicates[i]) CentreWorkerMetrics.Answered("duplicate");
+            else if (batch[i].Command is not (ReportLoad or CheckDeadlines))
+                CentreWorkerMetrics.Answered(answers[i].Accepted ? "applied" : "refused");
+            batch[i].Answer.TrySetResult(answers[i]);
+        }
     }
 
     /// <summary>The answer given before to this command id, if it was applied already.</summary>

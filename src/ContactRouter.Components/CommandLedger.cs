@@ -151,6 +151,12 @@ public sealed class CommandLedger(RouterDbContext db, IOptions<BusOptions> bus, 
     public static Task MarkAnswered(RouterDbContext db, Guid commandId, DateTimeOffset at, CancellationToken ct) =>
         db.AcceptedCommands.Where(c => c.CommandId == commandId && c.AnsweredAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.AnsweredAt, at), ct);
+
+    /// <summary>Marks a batch's commands answered in one statement, in the centre's own transaction.</summary>
+    public static Task MarkAnswered(RouterDbContext db, IReadOnlyCollection<Guid> commandIds, DateTimeOffset at, CancellationToken ct) =>
+        commandIds.Count == 1 ? MarkAnswered(db, commandIds.First(), at, ct)
+            : db.AcceptedCommands.Where(c => commandIds.Contains(c.CommandId) && c.AnsweredAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.AnsweredAt, at), ct);
 }
 
 /// <summary>The contracts by name, to read a stored message back.</summary>

@@ -68,6 +68,8 @@ public static class RouterSetup
 
         services.AddSingleton<CentreStates>();
         services.AddSingleton<DeadlineAlarm>();
+        services.AddSingleton<CentreBatcher>();
+        services.AddSingleton<DeliveryOrder>();
         services.AddScoped<CentreWorker>();
         services.AddScoped<OutboxPublisher>();
         services.AddScoped<CommandLedger>();

@@ -27,6 +27,8 @@ internal sealed class CentreWorkerHarness : IAsyncDisposable
 
     public ITestHarness Harness { get; }
 
+    public IServiceProvider Services => _provider;
+
     public static async Task<CentreWorkerHarness> Start(string storePath, TimeProvider time)
     {
         var services = new ServiceCollection();
@@ -36,6 +38,8 @@ internal sealed class CentreWorkerHarness : IAsyncDisposable
         services.AddDbContext<RouterDbContext>(o => o.UseSqlite($"Data Source={storePath}"));
         services.AddSingleton<CentreStates>();
         services.AddSingleton<DeadlineAlarm>();
+        services.AddSingleton<CentreBatcher>();
+        services.AddSingleton<DeliveryOrder>();
         services.AddScoped<CentreWorker>();
         services.AddScoped<OutboxPublisher>();
         services.AddOptions<BusOptions>();

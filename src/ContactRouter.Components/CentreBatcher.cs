@@ -1,0 +1,138 @@
+using System.Threading.Channels;
+using ContactRouter.Contracts;
+using ContactRouter.Routing;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ContactRouter.Components;
+
+/// <summary>A command handed to its centre's next batch, and the answer its consumer waits for.</summary>
+public sealed class PendingCommand(
+    CentreCommand command, Func<Centre, Refusal?> apply, IPublishEndpoint publisher, ISendEndpointProvider sender,
+    IReadOnlyCollection<string> storedContacts)
+{
+    public CentreCommand Command { get; } = command;
+    public Func<Centre, Refusal?> Apply { get; } = apply;
+
+    /// <summary>Where the batch's events go: a consume context keeps the conversation's headers.</summary>
+    public IPublishEndpoint Publisher { get; } = publisher;
+    public ISendEndpointProvider Sender { get; } = sender;
+
+    /// <summary>Contacts the consumer found in the store before handing the command on: their rows exist.</summary>
+    public IReadOnlyCollection<string> StoredContacts { get; } = storedContacts;
+
+    /// <summary>Set once the batch that carried the command has committed (2xx = durable), or with why it failed.</summary>
+    public TaskCompletionSource<CommandResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>The routing core threw on this command: it fails alone, the rest of its batch is applied again.</summary>
+public sealed class CommandFailedException(PendingCommand pending, Exception inner)
+    : Exception($"{pending.Command.GetType().Name} at {pending.Command.Centre} failed", inner)
+{
+    public PendingCommand Pending { get; } = pending;
+}
+
+/// <summary>
+/// Group commit: the commands of a centre that arrive while its previous batch is being saved wait here and are then
+/// applied one after another to the centre in memory and saved in one transaction (<see cref="CentreWorker.Apply"/>).
+/// The commit (an fsync) was nearly all of a command's cost, so under load the cost per command falls with the batch
+/// while a lone command still goes at once. One loop per centre reads the centre's line in arrival order.
+/// </summary>
+public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates states, ILogger<CentreBatcher> log) : IDisposable
+{
+    /// <summary>
+    /// At most this many commands in one transaction: a long transaction holds SQLite's write lock from everyone else,
+    /// and a reload looks the first <see cref="LoadedCentre.CheckedInStoreAfterLoad"/> commands up in the store, so a
+    /// batch applied again after a failed commit still finds every one of its commands that did commit.
+    /// </summary>
+    public const int MaxBatch = 32;
+
+    /// <summary>A failed commit is applied again at once on a reloaded centre this many times, before its commands fail.</summary>
+    public const int Attempts = 3;
+
+    private readonly Dictionary<string, Channel<PendingCommand>> _lines = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Hands the command to its centre's line; the task ends with its answer once its batch has committed.</summary>
+    public Task<CommandResult> Submit(PendingCommand pending)
+    {
+        Channel<PendingCommand> line;
+        lock (_lines)
+            if (!_lines.TryGetValue(pending.Command.Centre, out line!))
+            {
+                _lines[pending.Command.Centre] = line = Channel.CreateUnbounded<PendingCommand>(new UnboundedChannelOptions { SingleReader = true });
+                var centre = pending.Command.Centre;
+                _ = Task.Run(() => Run(centre, line.Reader));
+            }
+        if (!line.Writer.TryWrite(pending))
+            pending.Answer.TrySetException(new ObjectDisposedException(nameof(CentreBatcher)));
+        return pending.Answer.Task;
+    }
+
+    private async Task Run(string centre, ChannelReader<PendingCommand> line)
+    {
+        var stop = _stopping.Token;
+        try
+        {
+            while (await line.WaitToReadAsync(stop))
+            {
+                // The gate: nothing else touches the centre while a batch is applied and saved.
+                var gate = states.GateFor(centre);
+                await gate.WaitAsync(stop);
+                try
+                {
+                    var batch = new List<PendingCommand>();
+                    while (batch.Count < MaxBatch && line.TryRead(out var pending)) batch.Add(pending);
+                    if (batch.Count > 0) await Apply(centre, batch, stop);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        while (line.TryRead(out var left)) left.Answer.TrySetCanceled(stop);
+    }
+
+    private async Task Apply(string centre, List<PendingCommand> batch, CancellationToken stop)
+    {
+        for (var attempt = 1; batch.Count > 0; attempt++)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<CentreWorker>().Apply(centre, batch, stop);
+                return;
+            }
+            catch (CommandFailedException failed)
+            {
+                failed.Pending.Answer.TrySetException(failed.InnerException!);
+                batch.Remove(failed.Pending);
+                attempt--;
+            }
+            catch (Exception ex) when (attempt < Attempts && !stop.IsCancellationRequested)
+            {
+                // A version clash (a standby wrote) or a busy store: the centre was forgotten; reload and apply again,
+                // in the same order. Commands that did commit are found in the store and answered as before.
+                log.LogWarning(ex, "Saving {Count} command(s) at {Centre} failed (attempt {Attempt} of {Attempts}); reloading and applying again",
+                    batch.Count, centre, attempt, Attempts);
+            }
+            catch (Exception ex)
+            {
+                // Each consumer's message retry and, after that, the error queue take it from here.
+                foreach (var pending in batch) pending.Answer.TrySetException(ex);
+                return;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        // Not disposed: a loop may still be looking at its token.
+        _stopping.Cancel();
+    }
+}

@@ -1,0 +1,162 @@
+using ContactRouter.Components;
+using ContactRouter.Contracts;
+using ContactRouter.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ContactRouter.Tests;
+
+/// <summary>
+/// Group commit (<see cref="CentreBatcher"/>): commands of one centre that wait together are applied in order and saved
+/// in one transaction. The specs hold the centre's gate, as a batch being saved does, so that what they hand in waits
+/// and forms the next batch.
+/// </summary>
+public abstract class GroupCommitSpec : CentreConsumerSpec
+{
+    private protected async Task<IDisposable> WhileSaving()
+    {
+        var gate = Worker.Services.GetRequiredService<CentreStates>().GateFor("sociaal");
+        await gate.WaitAsync();
+        return new Release(gate);
+    }
+
+    private protected Task<CommandResult> Submit(CentreCommand command, Func<Centre, Refusal?> apply) =>
+        Worker.Services.GetRequiredService<CentreBatcher>().Submit(new PendingCommand(command, apply, Worker.Harness.Bus, Worker.Harness.Bus, []));
+
+    private protected Task<CommandResult> Submit(QueueContact command) => Submit(command, centre => centre.Queue(EventMapping.ContactOf(command)));
+
+    private protected long Version() => Worker.Read(db => db.Centres.Single(c => c.Id == "sociaal")).Version;
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}
+
+public sealed class When_a_batch_holds_a_refused_command : GroupCommitSpec
+{
+    [Fact]
+    public async Task Should_answer_it_refused_and_save_the_others_in_one_transaction()
+    {
+        await Worker.Ask(Commands.Register("anna"));
+        var before = Version();
+
+        Task<CommandResult> first, refused, last;
+        using (await WhileSaving())
+        {
+            first = Submit(Commands.Queue("c1", Time.GetUtcNow()));
+            var accept = new AcceptOffer { Centre = "sociaal", AgentId = "anna", ContactId = "nothing-offered" };
+            refused = Submit(accept, centre => centre.Accept(accept.AgentId, accept.ContactId));
+            last = Submit(Commands.Queue("c2", Time.GetUtcNow()));
+            first.IsCompleted.Should().BeFalse("nothing is answered before its batch has committed");
+        }
+
+        (await first).Accepted.Should().BeTrue();
+        var answer = await refused;
+        answer.Accepted.Should().BeFalse();
+        answer.Field.Should().Be("contactId");
+        (await last).Accepted.Should().BeTrue("a refusal does not undo the commands around it");
+        Version().Should().Be(before + 1, "the three were saved in one transaction");
+        Worker.Read(db => db.Contacts.Select(c => c.Id).OrderBy(id => id).ToList()).Should().Equal("c1", "c2");
+        Worker.Read(db => db.ProcessedCommands.Count()).Should().Be(4, "the registration and the batch's three, the refusal too");
+        (await Worker.Harness.Published.Any<ContactQueued>(m => m.Context.Message.ContactId == "c2")).Should().BeTrue();
+        Worker.Published<ContactQueued>().Select(q => q.ContactId).Should().Equal("c1", "c2");
+        Worker.Published<CentreLoadChanged>().Should().ContainSingle(l => l.Version == before + 1).Which.Waiting.Should().Be(2);
+    }
+}
+
+public sealed class When_a_batch_holds_the_same_command_twice : GroupCommitSpec
+{
+    [Fact]
+    public async Task Should_apply_it_once_and_answer_both_copies_alike()
+    {
+        await Worker.Ask(Commands.Register("anna"));
+        var command = Commands.Queue("c1", Time.GetUtcNow());
+
+        Task<CommandResult> original, copy, other;
+        using (await WhileSaving())
+        {
+            original = Submit(command);
+            copy = Submit(command);
+            other = Submit(Commands.Queue("c2", Time.GetUtcNow()));
+        }
+
+        (await copy).Should().BeEquivalentTo(await original);
+        (await original).Accepted.Should().BeTrue();
+        (await other).Accepted.Should().BeTrue();
+        Worker.Read(db => db.ProcessedCommands.Count(p => p.CommandId == command.CommandId)).Should().Be(1);
+        (await Worker.Harness.Published.Any<ContactQueued>(m => m.Context.Message.ContactId == "c2")).Should().BeTrue();
+        Worker.Published<ContactQueued>().Select(q => q.ContactId).Should().Equal("c1", "c2");
+        Worker.Read(db => db.Statistics.Single()).Offered.Should().Be(2);
+    }
+}
+
+public sealed class When_a_batch_fails_to_commit : GroupCommitSpec
+{
+    [Fact]
+    public async Task Should_reload_and_apply_every_command_once_in_order()
+    {
+        await Worker.Ask(Commands.Register("anna"));
+        var before = Version();
+
+        var answers = new List<Task<CommandResult>>();
+        using (await WhileSaving())
+        {
+            answers.Add(Submit(Commands.Queue("c1", Time.GetUtcNow())));
+            answers.Add(Submit(Commands.Queue("c2", Time.GetUtcNow())));
+            answers.Add(Submit(Commands.Available("anna"), centre => centre.SetPresence("anna", AgentPresence.Available)));
+            answers.Add(Submit(Commands.Available("anna") with { Status = "break" }, centre => centre.SetPresence("anna", AgentPresence.Break)));
+            // A standby wrote in between: the batch's UPDATE … WHERE Version = @v finds no row.
+            Worker.Read(db => db.Centres.Where(c => c.Id == "sociaal").ExecuteUpdate(s => s.SetProperty(c => c.Version, c => c.Version + 1)));
+        }
+
+        foreach (var answer in answers) (await answer).Accepted.Should().BeTrue();
+        Version().Should().Be(before + 2, "the standby's step and the batch's, saved once");
+        Worker.Read(db => db.ProcessedCommands.Count()).Should().Be(5, "each command recorded once");
+        (await Worker.Harness.Published.Any<ContactOffered>()).Should().BeTrue();
+        Worker.Published<ContactQueued>().Select(q => q.ContactId).Should().Equal("c1", "c2");
+        Worker.Published<ContactOffered>().Should().ContainSingle("anna took c1, in arrival order before her break")
+            .Which.ContactId.Should().Be("c1");
+        Worker.Read(db => db.Contacts.Count()).Should().Be(2);
+    }
+}
+
+public sealed class When_deliveries_reach_the_consumer_out_of_order
+{
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = RouterFactory.NewClock();
+
+    [Fact]
+    public async Task Should_let_each_go_only_after_every_earlier_one_of_its_channel()
+    {
+        var order = new DeliveryOrder(_time, NullLogger<DeliveryOrder>.Instance);
+        var third = order.Wait("ctag-1", 3, CancellationToken.None);
+        var second = order.Wait("ctag-1", 2, CancellationToken.None);
+        var otherChannel = order.Wait("ctag-2", 1, CancellationToken.None);
+
+        third.IsCompleted.Should().BeFalse();
+        second.IsCompleted.Should().BeFalse();
+        otherChannel.IsCompleted.Should().BeTrue("another channel has a line of its own");
+        (await order.Wait("ctag-1", 1, CancellationToken.None)).Dispose();
+
+        using (await second)
+            third.IsCompleted.Should().BeFalse("the second has not been handed on yet");
+        (await third).Dispose();
+        (await order.Wait("ctag-1", 2, CancellationToken.None)).Dispose(); // a retry of one that passed goes at once
+    }
+
+    [Fact]
+    public async Task Should_move_past_a_delivery_that_never_comes()
+    {
+        var order = new DeliveryOrder(_time, NullLogger<DeliveryOrder>.Instance);
+        (await order.Wait("ctag-1", 1, CancellationToken.None)).Dispose();
+        var fourth = order.Wait("ctag-1", 4, CancellationToken.None);
+        var third = order.Wait("ctag-1", 3, CancellationToken.None);
+
+        _time.Advance(DeliveryOrder.GapWait);
+
+        using (await third)
+            fourth.IsCompleted.Should().BeFalse("the gap was before the third, which still goes first");
+        (await fourth).Dispose();
+    }
+}
