@@ -15,11 +15,18 @@ public sealed class Call
     public required string ContactId { get; init; }
     public required long TIndex { get; init; }
     public required long TLabel { get; init; }
+    public required long CSeq { get; init; }
     /// <summary>The centre the contact is at now (overflow moves it).</summary>
     public required string Centre { get; set; }
     public CallState State { get; set; } = CallState.Parked;
     /// <summary>The agent whose phone rings or who talks with the caller.</summary>
     public string? AgentId { get; set; }
+
+    /// <summary>The component asked Kamailio to stop the ringing (the router took the offer back); not yet confirmed.</summary>
+    public bool Stopping { get; set; }
+
+    /// <summary>An offer that came while the ringing was being stopped: that agent's phone rings as soon as it has stopped.</summary>
+    public string? NextAgentId { get; set; }
 
     /// <summary>
     /// The contact id a call always gets: the same call id (a retransmission, a component restarted mid-call) is the same

@@ -36,6 +36,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         "answered" => Answered(e, ct),
         "declined" => Declined(e, ct),
         "unreachable" => Unreachable(e, ct),
+        "stopped" => Stopped(e),
         "cancel" => Cancelled(e, ct),
         "bye" => HungUp(e),
         "registration" => Registration(e, ct),
@@ -53,7 +54,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
                 _instructions.Writer.TryWrite(SipInstruction.Reply(e.CallId, e.TIndex, e.TLabel, 404, "Not Found"));
             return;
         }
-        var call = new Call { CallId = e.CallId, ContactId = Call.ContactIdFor(e.CallId), TIndex = e.TIndex, TLabel = e.TLabel, Centre = centre };
+        var call = new Call { CallId = e.CallId, ContactId = Call.ContactIdFor(e.CallId), TIndex = e.TIndex, TLabel = e.TLabel, CSeq = e.CSeq, Centre = centre };
         if (!_byCallId.TryAdd(call.CallId, call)) return;
         _byContact[call.ContactId] = call;
         // A hidden or foreign-looking number is no customer key: each such caller is a party of their own, never merged.
@@ -72,6 +73,13 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         if (!_byContact.TryGetValue(offer.ContactId, out var call)) return;
         lock (call)
         {
+            if (call.State == CallState.Ringing && call.Stopping)
+            {
+                // The previous phone is still being stopped: this one rings once Kamailio has parked the caller again.
+                call.NextAgentId = offer.AgentId;
+                call.Centre = offer.Centre;
+                return;
+            }
             if (call.State != CallState.Parked)
             {
                 log.LogWarning("Offer of call {Contact} to {Agent} while it is {State}; left alone", call.ContactId, AccessLog.Clip(offer.AgentId, 64), call.State);
@@ -81,6 +89,45 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
             call.AgentId = offer.AgentId;
             call.Centre = offer.Centre;
             _instructions.Writer.TryWrite(SipInstruction.Ring(call, offer.AgentId));
+        }
+    }
+
+    /// <summary>
+    /// The router took an offer back (it ran out, the agent rejected it in the console or left): if that agent's phone
+    /// rings for one of our callers, it stops (CANCEL) and the caller is parked again, keeping their place in the queue.
+    /// </summary>
+    public void Requeued(ContactRequeued requeued)
+    {
+        if (!_byContact.TryGetValue(requeued.ContactId, out var call)) return;
+        lock (call)
+        {
+            if (call.State != CallState.Ringing || call.Stopping || call.AgentId != requeued.AgentId) return;
+            call.Stopping = true;
+            _instructions.Writer.TryWrite(SipInstruction.Stop(call));
+        }
+    }
+
+    /// <summary>Kamailio stopped the ringing and parked the caller again; a new offer that came meanwhile rings now.</summary>
+    private Task Stopped(SipEvent e)
+    {
+        if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
+        lock (call)
+            if (call.State == CallState.Ringing) ParkedAgain(call);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Under the call's lock: the caller waits again; an offer that arrived meanwhile rings its phone.</summary>
+    private void ParkedAgain(Call call)
+    {
+        call.State = CallState.Parked;
+        call.AgentId = null;
+        call.Stopping = false;
+        if (call.NextAgentId is { } next)
+        {
+            call.NextAgentId = null;
+            call.State = CallState.Ringing;
+            call.AgentId = next;
+            _instructions.Writer.TryWrite(SipInstruction.Ring(call, next));
         }
     }
 
@@ -98,7 +145,10 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         lock (call)
         {
             if (call.State != CallState.Ringing || call.AgentId is null) return Task.CompletedTask;
+            if (call.Stopping)
+                log.LogWarning("Call {Contact} was picked up as its offer was taken back; the router decides whether it stands", call.ContactId);
             call.State = CallState.Connected;
+            call.Stopping = false;
             (agent, centre) = (call.AgentId, call.Centre);
         }
         // Picking up the phone is accepting the offer.
@@ -117,9 +167,11 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         lock (call)
         {
             if (call.State != CallState.Ringing || call.AgentId is null) return;
-            call.State = CallState.Parked;
             (agent, centre) = (call.AgentId, call.Centre);
-            call.AgentId = null;
+            var takenBack = call.Stopping;
+            ParkedAgain(call);
+            // The router took the offer back already: the phone's no is no news to it.
+            if (takenBack) return;
         }
         await commands.Send(new RejectOffer { Centre = centre, AgentId = agent, ContactId = call.ContactId }, ct);
         if (unreachable) await PhonePresence(agent, registered: false, ct);

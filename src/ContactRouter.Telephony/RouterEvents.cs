@@ -6,8 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace ContactRouter.Telephony;
 
 /// <summary>The centres' events the telephony component acts on.</summary>
-public sealed class RouterEventsConsumer(CallDesk desk) : IConsumer<ContactOffered>, IConsumer<ContactTransferred>
+public sealed class RouterEventsConsumer(CallDesk desk) : IConsumer<ContactOffered>, IConsumer<ContactRequeued>, IConsumer<ContactTransferred>
 {
+    public Task Consume(ConsumeContext<ContactRequeued> context)
+    {
+        desk.Requeued(context.Message);
+        return Task.CompletedTask;
+    }
+
     public Task Consume(ConsumeContext<ContactOffered> context)
     {
         desk.Offered(context.Message);

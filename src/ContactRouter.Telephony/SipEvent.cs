@@ -6,7 +6,7 @@ namespace ContactRouter.Telephony;
 /// <summary>
 /// What Kamailio tells the component over evapi (deploy/kamailio/kamailio.cfg builds these): <c>invite</c> (a new caller,
 /// parked), <c>ringing</c> / <c>answered</c> (the agent's phone), <c>declined</c> / <c>unreachable</c> (the phone said no or
-/// is not registered; the caller is parked again), <c>cancel</c> (the caller hung up before being connected), <c>bye</c>
+/// is not registered; the caller is parked again), <c>stopped</c> (the component stopped the phone ringing; parked again), <c>cancel</c> (the caller hung up before being connected), <c>bye</c>
 /// (either side hung up a connected call), <c>registration</c> (a phone's registration now has this many contacts).
 /// </summary>
 public sealed record SipEvent
@@ -16,6 +16,8 @@ public sealed record SipEvent
     public string? From { get; init; }
     public string? To { get; init; }
     public string? Topic { get; init; }
+    /// <summary>The INVITE's CSeq number: with the call id, how Kamailio finds the transaction to stop a phone ringing.</summary>
+    public long CSeq { get; init; }
     public long TIndex { get; init; }
     public long TLabel { get; init; }
     public string? Agent { get; init; }
@@ -49,6 +51,9 @@ public static class SipInstruction
     {
         action = "ring", callid = call.CallId, tindex = call.TIndex, tlabel = call.TLabel, agent = agentId,
     });
+
+    /// <summary>Stop the phone ringing for this call (CANCEL to it); Kamailio parks the caller again and says <c>stopped</c>.</summary>
+    public static string Stop(Call call) => JsonSerializer.Serialize(new { action = "stop", callid = call.CallId, cseq = call.CSeq });
 
     public static string Reply(string callId, long tindex, long tlabel, int code, string reason) => JsonSerializer.Serialize(new
     {

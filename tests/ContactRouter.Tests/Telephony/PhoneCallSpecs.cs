@@ -76,6 +76,31 @@ public sealed class When_an_agent_declines_on_the_phone : TelephonySpec
     }
 }
 
+/// <summary>An agent does not pick up within the offer timeout: their phone stops ringing and the next one rings.</summary>
+public sealed class When_an_offer_runs_out_on_the_phone : TelephonySpec
+{
+    [Fact]
+    public async Task Should_stop_the_phone_and_ring_the_next_agents_while_the_caller_keeps_waiting()
+    {
+        await using var first = await AgentWithPhone("joost", "phone_rings_until_cancelled");
+        Router.Time.Advance(TimeSpan.FromSeconds(10));
+        await using var second = await AgentWithPhone("karin", "phone_answers");
+
+        var callId = NewCallId();
+        var caller = Dial("caller", callId, holdMs: 300);
+        var contactId = ContactOf(callId);
+        (await Http.ContactWhen(contactId, "offered"))["agentId"]!.GetValue<string>().Should().Be(AgentId("joost"));
+        await Api.Eventually(() => Task.FromResult(first.Process.Ringing()), ringing => ringing, "Joost's phone to ring");
+
+        Router.Time.Advance(TimeSpan.FromSeconds(16)); // past Routing:OfferTimeout (15 s)
+        await first.Process.Succeeded(); // its scenario ends only with the CANCEL: the ringing stopped
+        (await Http.ContactWhen(contactId, "connected"))["agentId"]!.GetValue<string>().Should().Be(AgentId("karin"));
+        await second.Process.Succeeded();
+        await caller.Succeeded(); // one call throughout: parked, rang, parked again, rang, answered
+        (await Http.GetJson($"/api/agents/{AgentId("joost")}"))["status"]!.GetValue<string>().Should().Be("notresponding");
+    }
+}
+
 /// <summary>The caller hangs up before anyone answers: an abandon, and a ringing phone stops at once.</summary>
 public sealed class When_a_phoning_caller_hangs_up : TelephonySpec
 {

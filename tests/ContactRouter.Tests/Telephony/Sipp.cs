@@ -86,6 +86,18 @@ public sealed class Sipp : IAsyncDisposable
         return files.Length == 0 ? "(no sipp errors logged)" : string.Join("\n", files.Select(File.ReadAllText));
     }
 
+    /// <summary>Whether sipp has sent or received a message holding <paramref name="text"/> (a phone: run with -trace_msg).</summary>
+    public bool Logged(string text)
+    {
+        var file = System.IO.Directory.GetFiles(Directory, "*_messages.log").SingleOrDefault();
+        if (file is null) return false;
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd().Contains(text, StringComparison.Ordinal);
+    }
+
+    /// <summary>A phone's: whether it has rung (sent its 180).</summary>
+    public bool Ringing() => Logged("SIP/2.0 180 Ringing");
+
     /// <summary>The response-time durations sipp measured (-trace_rtt), in milliseconds, per call.</summary>
     public IReadOnlyList<double> ResponseTimes()
     {
@@ -154,7 +166,7 @@ public sealed class Phone : IAsyncDisposable
     public static async Task<Phone> Register(string agentId, string behaviour, int calls = 1, int ringMs = 300)
     {
         var port = Sipp.FreePort();
-        var process = SippOnPort(behaviour, port, "-m", calls.ToString(CultureInfo.InvariantCulture), "-d", ringMs.ToString(CultureInfo.InvariantCulture));
+        var process = SippOnPort(behaviour, port, "-m", calls.ToString(CultureInfo.InvariantCulture), "-d", ringMs.ToString(CultureInfo.InvariantCulture), "-trace_msg");
         var phone = new Phone(agentId, process, port);
         await phone.Registration(expires: 300);
         phone._registered = true;
