@@ -10,6 +10,9 @@
 #   stop    stop it and wait for it to exit (no-op if stopped).
 #   status  exit 0 if it runs, 1 if not.
 #
+# CONTACTROUTER_SIP_PORT (default 5070) moves SIP to another port and evapi to the one after it, so checkouts side by
+# side (git worktrees) can each run their own front; the tests read the same variable.
+#
 # Runtime files (pid, log, the configuration it runs) live in <repo>/.kamailio/ (gitignored).
 # Log: .kamailio/kamailio.log.
 set -euo pipefail
@@ -23,8 +26,8 @@ CFG_SRC="$ROOT/deploy/kamailio/kamailio.cfg"
 CFG="$RUN_DIR/kamailio.cfg"
 PID_FILE="$RUN_DIR/kamailio.pid"
 LOG="$RUN_DIR/kamailio.log"
-SIP_PORT=5070
-EVAPI_PORT=5071
+SIP_PORT="${CONTACTROUTER_SIP_PORT:-5070}"
+EVAPI_PORT=$((SIP_PORT + 1))
 MODULES=/usr/lib/x86_64-linux-gnu/kamailio/modules
 START_TIMEOUT=30
 
@@ -81,8 +84,11 @@ do_stop() {
 do_start() {
     installed || install
     mkdir -p "$RUN_DIR"
+    # The configuration with this checkout's ports.
+    local wanted="$RUN_DIR/kamailio.cfg.new"
+    sed "s/127\.0\.0\.1:5070/127.0.0.1:$SIP_PORT/g; s/127\.0\.0\.1:5071/127.0.0.1:$EVAPI_PORT/g" "$CFG_SRC" >"$wanted"
     if pid >/dev/null; then
-        if cmp -s "$CFG_SRC" "$CFG"; then
+        if cmp -s "$wanted" "$CFG"; then
             log "Kamailio is already running on 127.0.0.1:$SIP_PORT (evapi 127.0.0.1:$EVAPI_PORT)"
             return 0
         fi
@@ -98,7 +104,7 @@ do_start() {
         ss -Hlnup "sport = :$SIP_PORT" >&2 || true
         exit 1
     fi
-    cp "$CFG_SRC" "$CFG"
+    mv -f "$wanted" "$CFG"
     kamailio -c -f "$CFG" >/dev/null 2>"$RUN_DIR/check.log" || { cat "$RUN_DIR/check.log" >&2; exit 1; }
     : >"$LOG"
     (

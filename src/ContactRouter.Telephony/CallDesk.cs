@@ -38,6 +38,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         "unreachable" => Unreachable(e, ct),
         "stopped" => Stopped(e),
         "cancel" => Cancelled(e, ct),
+        "dropped" => Cancelled(e, ct),
         "bye" => HungUp(e),
         "registration" => Registration(e, ct),
         _ => Unknown(e),

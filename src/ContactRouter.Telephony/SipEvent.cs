@@ -6,7 +6,8 @@ namespace ContactRouter.Telephony;
 /// <summary>
 /// What Kamailio tells the component over evapi (deploy/kamailio/kamailio.cfg builds these): <c>invite</c> (a new caller,
 /// parked), <c>ringing</c> / <c>answered</c> (the agent's phone), <c>declined</c> / <c>unreachable</c> (the phone said no or
-/// is not registered; the caller is parked again), <c>stopped</c> (the component stopped the phone ringing; parked again), <c>cancel</c> (the caller hung up before being connected), <c>bye</c>
+/// is not registered; the caller is parked again), <c>stopped</c> (the component stopped the phone ringing; parked again), <c>cancel</c> (the caller hung up before being connected), <c>dropped</c> (the front had
+/// to end a waiting call: rung so often that the transaction has no branch left), <c>bye</c>
 /// (either side hung up a connected call), <c>registration</c> (a phone's registration now has this many contacts).
 /// </summary>
 public sealed record SipEvent

@@ -12,7 +12,9 @@ namespace ContactRouter.Tests.Telephony;
 /// </summary>
 public sealed class Sipp : IAsyncDisposable
 {
-    public const string Front = "127.0.0.1:5070";
+    /// <summary>The SIP front's port: CONTACTROUTER_SIP_PORT as deploy/kamailio.sh reads it (5070 when unset); evapi is the next one.</summary>
+    public static readonly int Port = int.TryParse(Environment.GetEnvironmentVariable("CONTACTROUTER_SIP_PORT"), out var port) ? port : 5070;
+    public static readonly string Front = $"127.0.0.1:{Port}";
     private static readonly string Scenarios = Path.Combine(AppContext.BaseDirectory, "Telephony", "sipp");
 
     private readonly Process _process;

@@ -24,18 +24,24 @@ public abstract class TelephonySpec : IAsyncLifetime
     /// <summary>The centre <see cref="Number"/> belongs to.</summary>
     protected virtual string Centre => "sociaal";
 
+    /// <summary>More settings for the host (a spec's own routing rules).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
     public virtual async Task InitializeAsync()
     {
-        Router = new RouterFactory(RouterFactory.NewStorePath(), RouterFactory.NewClock(), new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Router:Telephony"] = "true",
             [$"Telephony:Numbers:{Number}"] = Centre,
             ["Telephony:RefuseUnknown"] = "false",
-        });
+            ["Telephony:Evapi"] = $"127.0.0.1:{Sipp.Port + 1}",
+        };
+        foreach (var (key, value) in Settings) settings[key] = value;
+        Router = new RouterFactory(RouterFactory.NewStorePath(), RouterFactory.NewClock(), settings);
         Http = Router.StaffClient();
         var front = Router.Services.GetRequiredService<SipFront>();
         await Api.Eventually(() => Task.FromResult(front.Connected), up => up,
-            "the telephony component's link to Kamailio's evapi on 127.0.0.1:5071 (deploy/kamailio.sh start)");
+            $"the telephony component's link to Kamailio's evapi on 127.0.0.1:{Sipp.Port + 1} (deploy/kamailio.sh start)");
     }
 
     public virtual async Task DisposeAsync()
