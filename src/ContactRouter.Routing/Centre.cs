@@ -352,7 +352,7 @@ public sealed class Centre
         if (priority <= contact.Priority)
             return new Refusal(RefusalKind.Conflict, "priority", $"Contact {contactId} already has priority {contact.Priority}; a priority is only raised.");
         contact.Priority = priority;
-        _changedContacts[contact.Id] = contact;
+        Record(new ContactPriorityWasRaised(contactId, priority, Now), contact);
         return null;
     }
 

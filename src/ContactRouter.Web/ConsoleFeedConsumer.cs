@@ -12,7 +12,7 @@ namespace ContactRouter.Web;
 public sealed class ConsoleFeedConsumer(ConsoleFeed feed, ConsolePresence presence, TimeProvider time) :
     IConsumer<ContactOffered>, IConsumer<ContactAnswered>, IConsumer<ContactRequeued>, IConsumer<ContactCompleted>,
     IConsumer<AgentStatusChanged>, IConsumer<CentreLoadChanged>, IConsumer<CallbackBooked>, IConsumer<CallbackAtRisk>,
-    IConsumer<CallbackFinished>
+    IConsumer<CallbackFinished>, IConsumer<ContactPriorityRaised>
 {
     public Task Consume(ConsumeContext<ContactOffered> context) => Agent(context.Message.AgentId, context.Message.Centre, context.Message.OfferedAt);
     public Task Consume(ConsumeContext<ContactAnswered> context) => Agent(context.Message.AgentId, context.Message.Centre, context.Message.AnsweredAt);
@@ -32,6 +32,12 @@ public sealed class ConsoleFeedConsumer(ConsoleFeed feed, ConsolePresence presen
         feed.Changed(PeopleApi.Topic(context.Message.Centre), context.Message.At);
         return Centres(context.Message.At);
     }
+    public Task Consume(ConsumeContext<ContactPriorityRaised> context)
+    {
+        feed.Changed(PeopleApi.Topic(context.Message.Centre), context.Message.At);
+        return Task.CompletedTask;
+    }
+
     public Task Consume(ConsumeContext<CallbackBooked> context) => Centres(time.GetUtcNow());
     public Task Consume(ConsumeContext<CallbackAtRisk> context) => Centres(time.GetUtcNow());
     public Task Consume(ConsumeContext<CallbackFinished> context) => Centres(context.Message.At);

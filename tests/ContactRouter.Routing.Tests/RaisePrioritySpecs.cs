@@ -20,14 +20,16 @@ public sealed class When_a_team_lead_raises_a_waiting_callers_priority : CentreS
     }
 
     [Fact]
-    public void The_change_is_saved()
+    public void The_change_is_saved_and_told()
     {
         Queue("c1");
         Centre.TakeChanges();
 
         Centre.RaisePriority("c1", 3).Should().BeNull();
 
-        Centre.TakeChanges().Contacts.Should().ContainSingle(c => c.Id == "c1" && c.Priority == 3);
+        var changes = Centre.TakeChanges();
+        changes.Contacts.Should().ContainSingle(c => c.Id == "c1" && c.Priority == 3);
+        changes.Events.Should().ContainSingle().Which.Should().Be(new ContactPriorityWasRaised("c1", 3, Now));
     }
 
     [Fact]

@@ -218,7 +218,7 @@ export default {
   'teamlead.updated': 'Bijgewerkt {time}',
   // Team lead: people and queue of their own centre
   'people.heading': 'Medewerkers en wachtenden',
-  'people.centre': 'Centrum',
+  'people.centre': 'Overzicht van centrum',
   'people.noCentre': 'Uw account is aan geen centrum gekoppeld; vraag Beheer om uw centrum.',
   'people.agents': 'Medewerkers',
   'people.name': 'Naam',
