@@ -13,7 +13,7 @@ namespace ContactRouter.Components;
 public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<OverflowOptions> overflow) :
     IConsumer<QueueContact>, IConsumer<RegisterAgent>, IConsumer<SetAgentStatus>, IConsumer<AcceptOffer>,
     IConsumer<RejectOffer>, IConsumer<CompleteContact>, IConsumer<AbandonContact>, IConsumer<CheckDeadlines>,
-    IConsumer<TransferContact>, IConsumer<ReportLoad>, IConsumer<SetAgentReachable>
+    IConsumer<TransferContact>, IConsumer<ReportLoad>, IConsumer<SetAgentReachable>, IConsumer<RaisePriority>
 {
     public async Task Consume(ConsumeContext<QueueContact> context)
     {
@@ -66,6 +66,9 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
             return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {m.ContactId} has moved {contact.Hops} time(s); the limit is {overflow.Value.MaxHops}.", RefusalCodes.HopLimit);
         return centre.TransferOut(m.ContactId, m.ToCentre, out _);
     });
+
+    public Task Consume(ConsumeContext<RaisePriority> context) =>
+        Handle(context, centre => centre.RaisePriority(context.Message.ContactId, context.Message.Priority));
 
     public Task Consume(ConsumeContext<ReportLoad> context) => Handle(context, _ => null);
 

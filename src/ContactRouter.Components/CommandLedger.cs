@@ -140,6 +140,7 @@ public sealed class CommandLedger(RouterDbContext db, IOptions<BusOptions> bus, 
         AcceptOffer c => c.ContactId,
         RejectOffer c => c.ContactId,
         TransferContact c => c.ContactId,
+        RaisePriority c => c.ContactId,
         _ => null,
     };
 

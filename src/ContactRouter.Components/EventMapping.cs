@@ -35,6 +35,7 @@ public static class EventMapping
                     ContactId = t.ContactId, HomeCentre = contacts[t.ContactId].HomeCentre, FromCentre = t.FromCentre, ToCentre = t.ToCentre,
                     Hops = t.Hops, At = t.At,
                 },
+                ContactPriorityWasRaised p => new ContactPriorityRaised { ContactId = p.ContactId, Centre = centre.Id, Priority = p.Priority, At = p.At },
                 AgentStatusWasChanged s => new AgentStatusChanged { AgentId = s.AgentId, Centre = centre.Id, Status = Lower(s.Status), At = s.At },
                 _ => throw new InvalidOperationException($"No contract for {e.GetType().Name}."),
             };

@@ -336,6 +336,26 @@ public sealed class Centre
         return null;
     }
 
+    /// <summary>
+    /// A team lead raises a waiting caller's priority (queued or ringing; the ringing offer stays). Only up: lowering
+    /// would let a team lead push someone to the back, which is not what the button is for.
+    /// </summary>
+    public Refusal? RaisePriority(string contactId, int priority)
+    {
+        Advance();
+        if (!_contacts.TryGetValue(contactId, out var contact))
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+        if (!contact.IsWaiting)
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a waiting caller's priority is raised.");
+        if (priority is < RoutingOptions.MinPriority or > RoutingOptions.MaxPriority)
+            return new Refusal(RefusalKind.Invalid, "priority", $"A priority is {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}; {priority} is not.");
+        if (priority <= contact.Priority)
+            return new Refusal(RefusalKind.Conflict, "priority", $"Contact {contactId} already has priority {contact.Priority}; a priority is only raised.");
+        contact.Priority = priority;
+        Record(new ContactPriorityWasRaised(contactId, priority, Now), contact);
+        return null;
+    }
+
     /// <summary>What the overflow policy needs to know of this centre: queued contacts in order and the free agents' skills.</summary>
     public CentrePicture Picture()
     {

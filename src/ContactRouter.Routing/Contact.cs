@@ -15,7 +15,8 @@ public sealed class Contact
     public required string Centre { get; set; }
     public required string Channel { get; init; }
     public required string Caller { get; init; }
-    public int Priority { get; init; }
+    /// <summary>Set when queued; a team lead may raise it while the caller waits (<see cref="Centre.RaisePriority"/>).</summary>
+    public int Priority { get; set; }
     public string? Topic { get; init; }
 
     /// <summary>Arrival time: kept across re-queues and moves, so a returned contact keeps its old place.</summary>

@@ -12,6 +12,7 @@ public sealed record ContactWasRequeued(string ContactId, string AgentId, Requeu
 public sealed record ContactWasCompleted(string ContactId, string AgentId, string Outcome, DateTimeOffset At) : RoutingEvent(ContactId, At);
 public sealed record ContactWasAbandoned(string ContactId, TimeSpan Waited, DateTimeOffset At) : RoutingEvent(ContactId, At);
 public sealed record ContactWasTransferred(string ContactId, string FromCentre, string ToCentre, int Hops, DateTimeOffset At) : RoutingEvent(ContactId, At);
+public sealed record ContactPriorityWasRaised(string ContactId, int Priority, DateTimeOffset At) : RoutingEvent(ContactId, At);
 public sealed record AgentStatusWasChanged(string AgentId, AgentStatus Status, DateTimeOffset At) : RoutingEvent(AgentId, At);
 
 /// <summary>

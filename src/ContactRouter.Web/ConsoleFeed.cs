@@ -46,7 +46,7 @@ public sealed class ConsoleFeed(IServiceScopeFactory scopes, IOptions<HostingOpt
         Topic topic;
         lock (_subscribing)
         {
-            topic = _topics.GetOrAdd(key, k => new Topic(this, k, read, k == Centres ? hosting.Value.CentresRefresh : TimeSpan.Zero));
+            topic = _topics.GetOrAdd(key, k => new Topic(this, k, read, k == Centres || k.StartsWith(PeopleApi.Topic(""), StringComparison.Ordinal) ? hosting.Value.CentresRefresh : TimeSpan.Zero));
             topic.Add(channel);
         }
         return new Subscription(channel.Reader, () =>

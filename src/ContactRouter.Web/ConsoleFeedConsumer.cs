@@ -12,28 +12,41 @@ namespace ContactRouter.Web;
 public sealed class ConsoleFeedConsumer(ConsoleFeed feed, ConsolePresence presence, TimeProvider time) :
     IConsumer<ContactOffered>, IConsumer<ContactAnswered>, IConsumer<ContactRequeued>, IConsumer<ContactCompleted>,
     IConsumer<AgentStatusChanged>, IConsumer<CentreLoadChanged>, IConsumer<CallbackBooked>, IConsumer<CallbackAtRisk>,
-    IConsumer<CallbackFinished>
+    IConsumer<CallbackFinished>, IConsumer<ContactPriorityRaised>
 {
-    public Task Consume(ConsumeContext<ContactOffered> context) => Agent(context.Message.AgentId, context.Message.OfferedAt);
-    public Task Consume(ConsumeContext<ContactAnswered> context) => Agent(context.Message.AgentId, context.Message.AnsweredAt);
-    public Task Consume(ConsumeContext<ContactRequeued> context) => Agent(context.Message.AgentId, context.Message.At);
-    public Task Consume(ConsumeContext<ContactCompleted> context) => Agent(context.Message.AgentId, context.Message.CompletedAt);
+    public Task Consume(ConsumeContext<ContactOffered> context) => Agent(context.Message.AgentId, context.Message.Centre, context.Message.OfferedAt);
+    public Task Consume(ConsumeContext<ContactAnswered> context) => Agent(context.Message.AgentId, context.Message.Centre, context.Message.AnsweredAt);
+    public Task Consume(ConsumeContext<ContactRequeued> context) => Agent(context.Message.AgentId, context.Message.Centre, context.Message.At);
+    public Task Consume(ConsumeContext<ContactCompleted> context) => Agent(context.Message.AgentId, context.Message.Centre, context.Message.CompletedAt);
 
     public Task Consume(ConsumeContext<AgentStatusChanged> context)
     {
         presence.StatusSeen(context.Message.AgentId, context.Message.Centre, context.Message.Status);
-        return Agent(context.Message.AgentId, context.Message.At);
+        return Agent(context.Message.AgentId, context.Message.Centre, context.Message.At);
     }
 
     // The rows carry more than the event (speed of answer, overflow, callbacks): the topic reads them, once for all team leads.
-    public Task Consume(ConsumeContext<CentreLoadChanged> context) => Centres(context.Message.At);
+    public Task Consume(ConsumeContext<CentreLoadChanged> context)
+    {
+        // The centre's queue changed: its team leads' list of waiting callers too.
+        feed.Changed(PeopleApi.Topic(context.Message.Centre), context.Message.At);
+        return Centres(context.Message.At);
+    }
+    public Task Consume(ConsumeContext<ContactPriorityRaised> context)
+    {
+        feed.Changed(PeopleApi.Topic(context.Message.Centre), context.Message.At);
+        return Task.CompletedTask;
+    }
+
     public Task Consume(ConsumeContext<CallbackBooked> context) => Centres(time.GetUtcNow());
     public Task Consume(ConsumeContext<CallbackAtRisk> context) => Centres(time.GetUtcNow());
     public Task Consume(ConsumeContext<CallbackFinished> context) => Centres(context.Message.At);
 
-    private Task Agent(string agentId, DateTimeOffset at)
+    /// <param name="centre">The centre that decided: its team leads' people list shows the agent (an agent works at their home centre).</param>
+    private Task Agent(string agentId, string centre, DateTimeOffset at)
     {
         feed.Changed(ConsoleFeed.AgentTopic(agentId), at);
+        feed.Changed(PeopleApi.Topic(centre), at);
         return Task.CompletedTask;
     }
 

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Web;
@@ -41,6 +42,11 @@ public static class ContactsApi
         contacts.MapGet("/{contactId}", Get).RequireAuthorization(Policies.ReadContact).Refusals(404);
         contacts.MapPost("/{contactId}/abandon", Abandon).RequireAuthorization(Policies.AbandonContacts).Refusals(404, 409);
         contacts.MapPost("/{contactId}/complete", Complete).RequireAuthorization(Policies.Agent).Accepts<CompleteContactRequest>("application/json")
+            .Refusals(404, 409);
+        // A team lead steers the callers waiting at their own centre: to a neighbour by hand, or up in priority.
+        contacts.MapPost("/{contactId}/move", Move).RequireAuthorization(Policies.TeamLead).Accepts<MoveContactRequest>("application/json")
+            .Refusals(404, 409);
+        contacts.MapPost("/{contactId}/priority", RaisePriority).RequireAuthorization(Policies.TeamLead).Accepts<RaisePriorityRequest>("application/json")
             .Refusals(404, 409);
         return app;
     }
@@ -133,6 +139,54 @@ public static class ContactsApi
         if (Finished(contact) is { } finished) return finished;
         return await centres.Ask(new CompleteContact { Centre = contact.Centre, ContactId = contactId, Outcome = body.Outcome, Summary = body.Summary?.Trim() },
             user, () => Read(sp, contactId));
+    }
+
+    /// <summary>
+    /// A team lead moves a caller queued at their centre to one of its neighbours (as the overflow router would, within
+    /// the same hop limit). The command is recorded with the team lead's name in the ledger, and logged.
+    /// </summary>
+    private static async Task<Results<Ok<ContactView>, Accepted<CommandView>, ProblemHttpResult>> Move([MaxLength(MaxContactIdLength)] string contactId,
+        HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, IOptions<OverflowOptions> overflow, ILoggerFactory logs, IServiceProvider sp)
+    {
+        var (body, problem) = await JsonBody.Read<MoveContactRequest>(request);
+        if (problem is not null) return problem;
+        var to = body!.Centre?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(to)) return Problems.Invalid("centre", "Say where to: centre is required.");
+        if (!CentreCatalog.IsKnown(to)) return Answers.UnknownCentre("centre", to);
+        var (contact, refusal) = await SteeredContact(db, contactId, user);
+        if (refusal is not null) return refusal;
+        if (!overflow.Value.NeighboursOf(contact!.Centre).Contains(to))
+            return Problems.Invalid("centre", $"{to} is not a neighbour of {contact.Centre}; neighbours are {string.Join(", ", overflow.Value.NeighboursOf(contact.Centre))}.");
+        logs.CreateLogger(typeof(ContactsApi)).LogInformation("{User} moves contact {ContactId} from {From} to {To}",
+            AccessLog.Clip(user.Who(), 64), contact.Id, contact.Centre, to);
+        return await centres.Ask(new TransferContact { Centre = contact.Centre, ContactId = contact.Id, ToCentre = to }, user, () => Read(sp, contact.Id));
+    }
+
+    /// <summary>A team lead raises the priority of a caller waiting at their centre (only up; recorded and logged as a move is).</summary>
+    private static async Task<Results<Ok<ContactView>, Accepted<CommandView>, ProblemHttpResult>> RaisePriority([MaxLength(MaxContactIdLength)] string contactId,
+        HttpRequest request, ClaimsPrincipal user, RouterDbContext db, CentreClient centres, ILoggerFactory logs, IServiceProvider sp)
+    {
+        var (body, problem) = await JsonBody.Read<RaisePriorityRequest>(request);
+        if (problem is not null) return problem;
+        if (body!.Priority is not { } priority) return Problems.Invalid("priority", "Give the new priority.");
+        if (priority is < RoutingOptions.MinPriority or > RoutingOptions.MaxPriority)
+            return Problems.Invalid("priority", $"Priority must be {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}.");
+        var (contact, refusal) = await SteeredContact(db, contactId, user);
+        if (refusal is not null) return refusal;
+        logs.CreateLogger(typeof(ContactsApi)).LogInformation("{User} raises contact {ContactId} at {Centre} to priority {Priority}",
+            AccessLog.Clip(user.Who(), 64), contact!.Id, contact.Centre, priority);
+        return await centres.Ask(new RaisePriority { Centre = contact.Centre, ContactId = contact.Id, Priority = priority }, user, () => Read(sp, contact.Id));
+    }
+
+    /// <summary>A live contact at the centre the team lead steers, or why not.</summary>
+    private static async Task<(Contact? Contact, ProblemHttpResult? Refusal)> SteeredContact(RouterDbContext db, string contactId, ClaimsPrincipal user)
+    {
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
+        if (contact is null) return (null, Answers.UnknownContact(contactId));
+        if (contact.Centre != user.Centre())
+            return (null, Problems.Forbidden("contactId", $"Contact {contact.Id} waits at {contact.Centre}; you steer {user.Centre() ?? "no centre"}.", "caller-not-your-centre"));
+        if (Finished(contact) is { } finished) return (null, finished);
+        return (contact, null);
     }
 
     /// <summary>

@@ -27,3 +27,7 @@ public sealed record PutAgentRequest(
 public sealed record AgentStatusRequest([property: Required, OneOf(typeof(AgentsApi), nameof(AgentsApi.Presences))] string? Status);
 
 public sealed record OfferActionRequest([property: Required, MaxLength(Limits.Id)] string? ContactId);
+
+public sealed record MoveContactRequest([property: Required, OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string? Centre);
+
+public sealed record RaisePriorityRequest([property: Required, Range(RoutingOptions.MinPriority, RoutingOptions.MaxPriority)] int? Priority);

@@ -49,6 +49,7 @@ public static class RouterApi
         api.MapCommandsApi();
         api.MapAgentsApi();
         api.MapCentresApi();
+        api.MapPeopleApi();
         api.MapCustomerApi();
         api.MapCallbackApi();
         api.MapReportApi();

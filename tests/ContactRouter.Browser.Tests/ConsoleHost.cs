@@ -137,6 +137,15 @@ public sealed class ConsoleHost : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task<string> Call(string centre, string caller) =>
         (await Json(await Api.PostAsJsonAsync("/api/contacts", new { centre, channel = "phone", caller })))["contactId"]!.GetValue<string>();
 
+    /// <summary>Who asked for which command, as the command ledger recorded it.</summary>
+    public async Task<List<(string MessageType, string Requester)>> Requesters()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ContactRouter.Store.RouterDbContext>();
+        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.AcceptedCommands.Select(c => new { c.MessageType, c.Requester }));
+        return rows.Select(r => (r.MessageType, r.Requester)).ToList();
+    }
+
     /// <summary>Waits for a consequence outside the page (a queued contact reaching its worker), checking every 50 ms.</summary>
     public async Task Until(Func<Task<bool>> done, string what)
     {

@@ -3,12 +3,16 @@
 import { api, live } from './api.js';
 import { t, tOr, centreName } from './i18n.js';
 import { accessLogPanel } from './accesslog.js';
+import { peoplePanel } from './teamlead-people.js';
 import { $, h, clockTime, duration, percent, today, startPage, showProblem, clearProblem, notForYou } from './ui.js';
 
 const { user, showConnection } = await startPage('teamlead');
 document.title = t('teamlead.title');
 if (!user.roles.includes('teamlead')) notForYou('teamlead');
-else accessLogPanel($('#access-log'));
+else {
+  peoplePanel($('#people'), user);
+  accessLogPanel($('#access-log'));
+}
 const chartHours = 4;
 const chartMinutes = 15;
 // Agent states as the API counts them (camelCase) and the status text key of each.
