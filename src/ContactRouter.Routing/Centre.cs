@@ -344,13 +344,13 @@ public sealed class Centre
     {
         Advance();
         if (!_contacts.TryGetValue(contactId, out var contact))
-            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.");
+            return new Refusal(RefusalKind.NotFound, "contactId", $"Contact {contactId} is not live at {Id}.", RefusalCodes.ContactNotLive);
         if (!contact.IsWaiting)
-            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a waiting caller's priority is raised.");
+            return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}; only a waiting caller's priority is raised.", RefusalCodes.ContactNotWaiting);
         if (priority is < RoutingOptions.MinPriority or > RoutingOptions.MaxPriority)
-            return new Refusal(RefusalKind.Invalid, "priority", $"A priority is {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}; {priority} is not.");
+            return new Refusal(RefusalKind.Invalid, "priority", $"A priority is {RoutingOptions.MinPriority}–{RoutingOptions.MaxPriority}; {priority} is not.", RefusalCodes.PriorityOutOfRange);
         if (priority <= contact.Priority)
-            return new Refusal(RefusalKind.Conflict, "priority", $"Contact {contactId} already has priority {contact.Priority}; a priority is only raised.");
+            return new Refusal(RefusalKind.Conflict, "priority", $"Contact {contactId} already has priority {contact.Priority}; a priority is only raised.", RefusalCodes.PriorityNotHigher);
         contact.Priority = priority;
         Record(new ContactPriorityWasRaised(contactId, priority, Now), contact);
         return null;

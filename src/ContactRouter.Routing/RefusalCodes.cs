@@ -44,4 +44,8 @@ public static class RefusalCodes
     public const string HopLimit = "hop-limit";
     /// <summary>Moving a callback that is being called, done or cancelled.</summary>
     public const string CallbackNotBooked = "callback-not-booked";
+    /// <summary>A priority outside 0–9.</summary>
+    public const string PriorityOutOfRange = "priority-out-of-range";
+    /// <summary>Raising a priority to one that is not higher (a team lead only raises).</summary>
+    public const string PriorityNotHigher = "priority-not-higher";
 }

@@ -112,6 +112,8 @@ export default {
   'problem.code.already-known': 'Dit contact is al bekend en wordt niet nog eens in de wachtrij gezet.',
   'problem.code.unknown-status': 'Onbekende status.',
   'problem.code.callback-not-booked': 'Deze terugbelafspraak wordt nu gebeld of is al afgehandeld; verzetten kan niet meer.',
+  'problem.code.priority-out-of-range': 'Een prioriteit is 0 tot en met 9.',
+  'problem.code.priority-not-higher': 'Deze beller heeft al deze of een hogere prioriteit; een prioriteit kan alleen omhoog.',
   'problem.code.hop-limit': 'Deze beller is al eens verplaatst en kan niet nog een keer over.',
   'field.caller': 'telefoonnummer',
   'field.phone': 'telefoonnummer',
