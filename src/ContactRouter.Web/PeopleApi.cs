@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using ContactRouter.Routing;
 using ContactRouter.Store;
@@ -23,19 +24,19 @@ public static class PeopleApi
     public static IEndpointRouteBuilder MapPeopleApi(this IEndpointRouteBuilder app)
     {
         var people = app.MapGroup("/api/centres/{centre}/people").WithTags("Centres").RequireAuthorization(Policies.TeamLead);
-        people.MapGet("", Get).Refusals(403);
-        people.MapGet("/stream", Stream).RequireRateLimiting(SecuritySetup.StreamLimit).Produces(200, contentType: "text/event-stream").Refusals(403);
+        people.MapGet("", Get).Refusals(403, 404);
+        people.MapGet("/stream", Stream).RequireRateLimiting(SecuritySetup.StreamLimit).Produces(200, contentType: "text/event-stream").Refusals(403, 404);
         return app;
     }
 
-    private static async Task<Results<Ok<PeopleView>, ProblemHttpResult>> Get(string centre, ClaimsPrincipal user, IServiceProvider sp)
+    private static async Task<Results<Ok<PeopleView>, ProblemHttpResult>> Get([MaxLength(Limits.Id)] string centre, ClaimsPrincipal user, IServiceProvider sp)
     {
         if (Refusal(centre, user) is { } refusal) return refusal;
         return TypedResults.Ok(await Read(sp, centre));
     }
 
     /// <summary>The same as server-sent events, read once per change for all team leads of the centre.</summary>
-    private static IResult Stream(string centre, HttpContext http)
+    private static IResult Stream([MaxLength(Limits.Id)] string centre, HttpContext http)
     {
         if (Refusal(centre, http.User) is { } refusal) return refusal;
         return EventStream.Send(http, Topic(centre), "people", async sp => await Read(sp, centre));
@@ -43,7 +44,8 @@ public static class PeopleApi
 
     private static ProblemHttpResult? Refusal(string centre, ClaimsPrincipal user)
     {
-        if (!CentreCatalog.IsKnown(centre)) return Answers.UnknownCentre("centre", centre);
+        // A path that names no centre names no resource: 404, as for an unknown contact or agent.
+        if (!CentreCatalog.IsKnown(centre)) return Problems.NotFound("centre", $"No centre {AccessLog.Clip(centre, 40)}; known centres are {string.Join(", ", CentreCatalog.All)}.");
         return user.Centre() == centre ? null
             : Problems.Forbidden("centre", $"You steer {user.Centre() ?? "no centre"}, not {AccessLog.Clip(centre, 40)}.", "centre-not-yours");
     }

@@ -39,7 +39,7 @@ public sealed class When_a_team_lead_watches_the_dashboard(ConsoleHost host) : I
         await console.Snapshot("teamlead-dashboard");
 
         // The day's CSV of Sociaal Domein: one row per contact, no caller number.
-        await page.GetByLabel("Centrum").SelectOptionAsync("sociaal");
+        await page.GetByLabel("Centrum", new() { Exact = true }).SelectOptionAsync("sociaal");
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "CSV downloaden" }).ClickAsync());
         download.SuggestedFilename.Should().MatchRegex(@"^contacts-\d{4}-\d{2}-\d{2}-sociaal\.csv$");
         var path = await download.PathAsync();
