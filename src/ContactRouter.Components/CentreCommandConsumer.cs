@@ -18,6 +18,8 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
     public async Task Consume(ConsumeContext<QueueContact> context)
     {
         var m = context.Message;
+        // Its place in the queue's order first: the read below may take a while.
+        worker.Arrive(context);
         // The centre holds live contacts only. The store still knows one that finished, or that moved on since this
         // message was sent (it has more hops): a second QueueContact for it — a telephony retry, a redelivery under a
         // new command id — must neither bring it back nor wipe its outcome.

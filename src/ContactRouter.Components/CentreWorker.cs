@@ -93,7 +93,7 @@ public sealed class CentreWorker(
     DeadlineAlarm alarm,
     IOptions<RoutingOptions> routing,
     TimeProvider time,
-    ILogger<CentreWorker> log)
+    ILogger<CentreWorker> log) : IDisposable
 {
     /// <summary>Contacts this command looked up in the store (<see cref="StoredContact"/>): whether a row exists is known.</summary>
     private readonly HashSet<string> _storedContacts = [];
@@ -113,10 +113,24 @@ public sealed class CentreWorker(
     public async Task<CommandResult> Handle(CentreCommand command, Func<Centre, Refusal?> apply, ConsumeContext context, CancellationToken ct)
     {
         Task<CommandResult> answer;
-        using (await order.Wait(context, ct))
+        using (var turn = Arrive(context))
+        {
+            await turn.Wait(ct);
             answer = batcher.Submit(new PendingCommand(command, apply, context, context, [.. _storedContacts]));
+        }
         return await answer.WaitAsync(ct);
     }
+
+    private DeliveryOrder.Turn? _turn;
+
+    /// <summary>
+    /// Takes the delivery's place in its queue's line; a consumer that reads before handing its command on calls this
+    /// first, so the line waits for it rather than passing over it.
+    /// </summary>
+    public DeliveryOrder.Turn Arrive(ConsumeContext context) => _turn ??= order.Arrive(context);
+
+    /// <summary>A consumer that failed before handing its command on still lets the next delivery go.</summary>
+    public void Dispose() => _turn?.Dispose();
 
     /// <summary>
     /// Applies the batch in order and saves it in one transaction: one version step, so a standby that wrote in between

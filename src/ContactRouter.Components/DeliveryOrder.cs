@@ -11,32 +11,54 @@ namespace ContactRouter.Components;
 /// channel 1, 2, 3… in queue order (the delivery tag), and one consumer tag is one channel. A message waits here until
 /// every earlier delivery of its channel has had its turn. A delivery that never reaches the consumer (a body that
 /// cannot be read goes to the error queue before it) would stop the line: after <see cref="GapWait"/> the line moves
-/// past the missing numbers. Without a delivery tag (the in-memory bus, which runs one message at a time) nothing waits.
+/// past the numbers that never arrived. Without a delivery tag (the in-memory bus, which runs one message at a time) nothing waits.
 /// </summary>
 public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
 {
-    public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the line waits for a delivery that has not even reached the consumer, before passing over it. Generous:
+    /// on a loaded machine MassTransit may take seconds to start a delivery's task, and passing over one that is merely
+    /// late would let a later command go first.
+    /// </summary>
+    public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, Line> _lines = new();
 
-    /// <summary>Waits for this delivery's turn; dispose the turn once the message is handed on (in order).</summary>
-    public Task<Turn> Wait(ConsumeContext context, CancellationToken ct) =>
+    /// <summary>
+    /// Marks the delivery as arrived in the consumer (before anything that may take a while, such as a read), so that
+    /// the line waits for it however long it takes; wait for its turn with <see cref="Turn.Wait"/>.
+    /// </summary>
+    public Turn Arrive(ConsumeContext context) =>
         context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var delivery) && delivery.ConsumerTag is { } consumer
-            ? Wait(consumer, delivery.DeliveryTag, ct)
-            : Task.FromResult(Turn.None);
+            ? Arrive(consumer, delivery.DeliveryTag)
+            : Turn.None;
 
-    public async Task<Turn> Wait(string consumerTag, ulong deliveryTag, CancellationToken ct)
+    public Turn Arrive(string consumerTag, ulong deliveryTag)
     {
         var line = _lines.GetOrAdd(consumerTag, _ => new Line());
+        lock (line) line.Arrived(deliveryTag);
+        return new Turn(this, line, consumerTag, deliveryTag);
+    }
+
+    /// <summary>Arrives and waits for the turn at once.</summary>
+    public async Task<Turn> Wait(string consumerTag, ulong deliveryTag, CancellationToken ct)
+    {
+        var turn = Arrive(consumerTag, deliveryTag);
+        await turn.Wait(ct);
+        return turn;
+    }
+
+    private async Task WaitFor(Line line, string consumerTag, ulong deliveryTag, CancellationToken ct)
+    {
         while (true)
         {
             Task ready;
             lock (line) ready = line.ReadyFor(deliveryTag);
-            if (ready.IsCompleted) return new Turn(line, deliveryTag);
+            if (ready.IsCompleted) return;
             try
             {
                 await ready.WaitAsync(GapWait, time, ct);
-                return new Turn(line, deliveryTag);
+                return;
             }
             catch (TimeoutException)
             {
@@ -50,18 +72,25 @@ public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
         }
     }
 
-    /// <summary>A delivery's place in its line; disposing it lets the next one go.</summary>
+    /// <summary>A delivery's place in its line; disposing it (once the command is handed on) lets the next one go.</summary>
     public sealed class Turn : IDisposable
     {
-        public static readonly Turn None = new(null, 0);
+        public static readonly Turn None = new(null, null, "", 0);
+        private readonly DeliveryOrder? _order;
         private readonly Line? _line;
+        private readonly string _consumerTag;
         private readonly ulong _tag;
 
-        internal Turn(Line? line, ulong tag)
+        internal Turn(DeliveryOrder? order, Line? line, string consumerTag, ulong tag)
         {
+            _order = order;
             _line = line;
+            _consumerTag = consumerTag;
             _tag = tag;
         }
+
+        /// <summary>Completes when every earlier delivery of the channel has been handed on.</summary>
+        public Task Wait(CancellationToken ct) => _order is null || _line is null ? Task.CompletedTask : _order.WaitFor(_line, _consumerTag, _tag, ct);
 
         public void Dispose()
         {
@@ -74,8 +103,14 @@ public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
     internal sealed class Line
     {
         private ulong _passed; // every delivery up to this one has had its turn
+        private readonly SortedSet<ulong> _arrived = [];
         private readonly SortedSet<ulong> _ahead = [];
-        private readonly SortedDictionary<ulong, TaskCompletionSource> _waiting = [];
+        private readonly Dictionary<ulong, TaskCompletionSource> _waiting = [];
+
+        public void Arrived(ulong tag)
+        {
+            if (tag > _passed) _arrived.Add(tag);
+        }
 
         /// <summary>Completed when every earlier delivery has passed; a retry of one that passed goes at once.</summary>
         public Task ReadyFor(ulong tag)
@@ -88,15 +123,16 @@ public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
 
         public void Pass(ulong tag)
         {
+            _arrived.Remove(tag);
             if (tag <= _passed) return;
             _ahead.Add(tag);
             Advance();
         }
 
-        /// <summary>Treats the numbers missing before the first delivery still in line as never coming; returns how many.</summary>
+        /// <summary>Treats the numbers missing before the first delivery that did arrive as never coming; returns how many.</summary>
         public ulong SkipGap()
         {
-            var first = Math.Min(_waiting.Count > 0 ? _waiting.Keys.First() : ulong.MaxValue, _ahead.Count > 0 ? _ahead.Min : ulong.MaxValue);
+            var first = Math.Min(_arrived.Count > 0 ? _arrived.Min : ulong.MaxValue, _ahead.Count > 0 ? _ahead.Min : ulong.MaxValue);
             if (first == ulong.MaxValue || first <= _passed + 1) return 0;
             var skipped = first - 1 - _passed;
             _passed = first - 1;

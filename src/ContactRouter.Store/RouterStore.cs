@@ -80,7 +80,7 @@ public static class RouterStore
     public static IServiceCollection AddRouterStore(this IServiceCollection services, StoreProvider provider, string connectionString) =>
         provider switch
         {
-            StoreProvider.Sqlite => services.AddDbContext<RouterDbContext, SqliteRouterDbContext>(o => Quiet(o.UseSqlite(connectionString))),
+            StoreProvider.Sqlite => services.AddDbContext<RouterDbContext, SqliteRouterDbContext>(o => Quiet(o.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance))),
             StoreProvider.Postgres => services.AddDbContext<RouterDbContext, PostgresRouterDbContext>(o => Quiet(o.UseNpgsql(connectionString))),
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
         };
@@ -96,7 +96,7 @@ public static class RouterStore
     /// <summary>A context outside dependency injection (tools, tests); the caller disposes it.</summary>
     public static RouterDbContext Open(StoreProvider provider, string connectionString) => provider switch
     {
-        StoreProvider.Sqlite => new SqliteRouterDbContext(new DbContextOptionsBuilder<SqliteRouterDbContext>().UseSqlite(connectionString).Options),
+        StoreProvider.Sqlite => new SqliteRouterDbContext(new DbContextOptionsBuilder<SqliteRouterDbContext>().UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance).Options),
         StoreProvider.Postgres => new PostgresRouterDbContext(new DbContextOptionsBuilder<PostgresRouterDbContext>().UseNpgsql(connectionString).Options),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
     };

@@ -159,4 +159,22 @@ public sealed class When_deliveries_reach_the_consumer_out_of_order
             fourth.IsCompleted.Should().BeFalse("the gap was before the third, which still goes first");
         (await fourth).Dispose();
     }
+
+    [Fact]
+    public async Task Should_wait_for_a_delivery_that_arrived_however_long_it_takes()
+    {
+        var order = new DeliveryOrder(_time, NullLogger<DeliveryOrder>.Instance);
+        using var slow = order.Arrive("ctag-1", 2); // arrived, still reading the store
+        var third = order.Wait("ctag-1", 3, CancellationToken.None);
+        var slowTurn = slow.Wait(CancellationToken.None);
+
+        _time.Advance(DeliveryOrder.GapWait);
+        await slowTurn; // the first, which never arrived, is passed over
+        third.IsCompleted.Should().BeFalse("the second arrived: the third waits for it");
+        _time.Advance(DeliveryOrder.GapWait * 2);
+        third.IsCompleted.Should().BeFalse("however long it takes");
+
+        slow.Dispose();
+        (await third).Dispose();
+    }
 }

@@ -346,3 +346,18 @@ public sealed class When_commands_and_events_are_recorded(StoreDatabases stores)
         (await after.Outbox.MaxAsync(o => o.Id)).Should().BeGreaterThan(events[2].Id, "ids keep rising after deletes");
     }
 }
+
+public sealed class When_a_sqlite_connection_is_opened(StoreDatabases stores) : IClassFixture<StoreDatabases>
+{
+    [Fact]
+    public async Task Should_let_sqlite_itself_wait_for_the_write_lock()
+    {
+        await using var db = await stores.Open(StoreProvider.Sqlite);
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout;";
+
+        Convert.ToInt32(await command.ExecuteScalarAsync()).Should().Be(SqliteBusyTimeout.Milliseconds,
+            "a writer that finds the file locked waits inside SQLite, not in the driver's 150 ms sleeps");
+    }
+}
