@@ -13,9 +13,23 @@ public static class PhoneTrace
     /// <summary>The pairs of call ids whose ringing overlapped (empty when the phone rang for one caller at a time).</summary>
     public static IReadOnlyList<(string First, string Second)> RingsAtOnce(string directory)
     {
+        var ordered = Rings(directory).OrderBy(r => r.Value.Start).ToList();
+        var overlaps = new List<(string, string)>();
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            var previous = ordered[i - 1];
+            if (previous.Value.End is not { } end || end > ordered[i].Value.Start)
+                overlaps.Add((previous.Key, ordered[i].Key));
+        }
+        return overlaps;
+    }
+
+    /// <summary>Each call the phone rang for (by call id): from the INVITE received to its final answer sent, if any.</summary>
+    public static IReadOnlyDictionary<string, (DateTime Start, DateTime? End)> Rings(string directory)
+    {
         var file = Directory.GetFiles(directory, "*_messages.log").SingleOrDefault();
-        if (file is null) return [];
         var rings = new Dictionary<string, (DateTime Start, DateTime? End)>();
+        if (file is null) return rings;
         foreach (var (at, received, lines) in Messages(file))
         {
             var callId = lines.FirstOrDefault(l => l.StartsWith("Call-ID:", StringComparison.OrdinalIgnoreCase))?[8..].Trim();
@@ -29,15 +43,7 @@ public static class PhoneTrace
                      && rings.TryGetValue(callId, out var ring) && ring.End is null)
                 rings[callId] = (ring.Start, at);
         }
-        var ordered = rings.OrderBy(r => r.Value.Start).ToList();
-        var overlaps = new List<(string, string)>();
-        for (var i = 1; i < ordered.Count; i++)
-        {
-            var previous = ordered[i - 1];
-            if (previous.Value.End is not { } end || end > ordered[i].Value.Start)
-                overlaps.Add((previous.Key, ordered[i].Key));
-        }
-        return overlaps;
+        return rings;
     }
 
     /// <summary>Each traced message: when, whether it was received (else sent), and its lines from the start line on.</summary>
