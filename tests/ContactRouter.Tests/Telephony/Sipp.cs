@@ -36,8 +36,14 @@ public sealed class Sipp : IAsyncDisposable
     /// <summary>Starts sipp with a scenario file of Telephony/sipp and the arguments given (keys, -m, -d, ...).</summary>
     public static Sipp Start(string scenario, params string[] arguments) => StartOn(scenario, FreePort(), arguments);
 
+    /// <summary>As <see cref="Start"/>, for a long run: sipp quits (failing) after <paramref name="timeoutSeconds"/>, not 120 s.</summary>
+    public static Sipp StartFor(int timeoutSeconds, string scenario, params string[] arguments) =>
+        StartOn(scenario, FreePort(), arguments, timeoutSeconds);
+
     /// <summary>As <see cref="Start"/>, with SIP on <paramref name="port"/> (a phone: its registration names the port).</summary>
-    public static Sipp StartOn(string scenario, int port, params string[] arguments)
+    public static Sipp StartOn(string scenario, int port, params string[] arguments) => StartOn(scenario, port, arguments, 120);
+
+    private static Sipp StartOn(string scenario, int port, string[] arguments, int timeoutSeconds)
     {
         var directory = Path.Combine(Path.GetTempPath(), "contactrouter-sipp", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -50,7 +56,7 @@ public sealed class Sipp : IAsyncDisposable
         foreach (var a in arguments) info.ArgumentList.Add(a);
         // Own ports (SIP and media: sipp binds four media ports from -mp), errors to a file, and an end in any case.
         foreach (var a in new[] { "-i", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
-                     "-mp", FreePort().ToString(CultureInfo.InvariantCulture), "-trace_err", "-timeout", "120s", "-timeout_error", "-nostdin", Front })
+                     "-mp", FreePort().ToString(CultureInfo.InvariantCulture), "-trace_err", "-timeout", $"{timeoutSeconds}s", "-timeout_error", "-nostdin", Front })
             info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("sipp did not start (is sip-tester installed? deploy/kamailio.sh start installs it)");
         return new Sipp(process, directory, scenario);
@@ -95,6 +101,18 @@ public sealed class Sipp : IAsyncDisposable
         if (file is null) return false;
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         return new StreamReader(stream).ReadToEnd().Contains(text, StringComparison.Ordinal);
+    }
+
+    /// <summary>How often a message holding <paramref name="text"/> was sent or received (run with -trace_msg).</summary>
+    public int Count(string text)
+    {
+        var file = System.IO.Directory.GetFiles(Directory, "*_messages.log").SingleOrDefault();
+        if (file is null) return 0;
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var all = new StreamReader(stream).ReadToEnd();
+        var count = 0;
+        for (var at = all.IndexOf(text, StringComparison.Ordinal); at >= 0; at = all.IndexOf(text, at + text.Length, StringComparison.Ordinal)) count++;
+        return count;
     }
 
     /// <summary>A phone's: whether it has rung (sent its 180).</summary>
