@@ -29,14 +29,14 @@ public static class PeopleApi
         return app;
     }
 
-    private static async Task<Results<Ok<PeopleView>, ProblemHttpResult>> Get([MaxLength(Limits.Id)] string centre, ClaimsPrincipal user, IServiceProvider sp)
+    private static async Task<Results<Ok<PeopleView>, ProblemHttpResult>> Get([OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string centre, ClaimsPrincipal user, IServiceProvider sp)
     {
         if (Refusal(centre, user) is { } refusal) return refusal;
         return TypedResults.Ok(await Read(sp, centre));
     }
 
     /// <summary>The same as server-sent events, read once per change for all team leads of the centre.</summary>
-    private static IResult Stream([MaxLength(Limits.Id)] string centre, HttpContext http)
+    private static IResult Stream([OneOf(typeof(CentreCatalog), nameof(CentreCatalog.All))] string centre, HttpContext http)
     {
         if (Refusal(centre, http.User) is { } refusal) return refusal;
         return EventStream.Send(http, Topic(centre), "people", async sp => await Read(sp, centre));

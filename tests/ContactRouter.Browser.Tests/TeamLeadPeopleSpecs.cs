@@ -31,7 +31,7 @@ public sealed class When_a_team_lead_steers_people_and_queue(ConsoleHost host) :
         await Expect(waiting.Locator("tr").Nth(0)).ToHaveAttributeAsync("data-contact", first);
         // The overflow threshold here is a second: the column says from when (or that it may now).
         await Expect(waiting.Locator("tr").Nth(0).Locator("td").Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(mogelijk|vanaf \\d\\d:\\d\\d)$"));
-        await console.Snapshot("teamlead-queue");
+        await Panel(page, "teamlead-queue");
 
         // The second caller's priority goes up: they are first in line now, live.
         await page.GetByRole(AriaRole.Button, new() { Name = "Prioriteit van Beller 2 verhogen" }).ClickAsync();
@@ -59,7 +59,6 @@ public sealed class When_a_team_lead_steers_people_and_queue(ConsoleHost host) :
         await Expect(piet.Nth(1)).ToHaveTextAsync("Beschikbaar");
         await page.GetByRole(AriaRole.Button, new() { Name = "Piet de Vries op pauze zetten" }).ClickAsync();
         await Expect(piet.Nth(1)).ToHaveTextAsync("Pauze");
-        await console.Snapshot("teamlead-people");
 
         // Not theirs: another centre's people, a caller waiting elsewhere, a move to a centre that is no neighbour.
         var other = await Refusal(page, "/api/centres/fysiek/people", null);
@@ -78,11 +77,23 @@ public sealed class When_a_team_lead_steers_people_and_queue(ConsoleHost host) :
         stillThere["centre"]!.GetValue<string>().Should().Be("sociaal");
         stillThere["priority"]!.GetValue<int>().Should().Be(1);
 
+        // The moved caller hangs up at Fysiek Domein: its hung-up share passes the goal, and the dashboard says so on top.
+        (await host.Api.PostAsync($"/api/contacts/{first}/abandon", null)).EnsureSuccessStatusCode();
+        await Expect(page.Locator("#alerts li[data-level='red']")).ToHaveTextAsync("Fysiek Domein: 100 % opgehangen, meer dan 5 %");
+        // Sociaal Domein's tile shows its answered count and the average speed of answer (nobody answered yet).
+        await Expect(page.Locator("article[data-centre='sociaal'] [data-f='answered']")).ToHaveTextAsync("0gem. 0 s");
+
+        await Panel(page, "teamlead-people");
+
         // Each action is in the ledger with the team lead's name.
         var requesters = await host.Requesters();
         requesters.Should().Contain(("TransferContact", "teamlead-sociaal")).And.Contain(("RaisePriority", "teamlead-sociaal"))
             .And.Contain(("SetAgentStatus", "teamlead-sociaal"));
     }
+
+    /// <summary>The people and queue panel alone, for the README.</summary>
+    private static Task Panel(IPage page, string name) =>
+        page.Locator("#people").ScreenshotAsync(new() { Path = Path.Combine(ConsolePage.ScreenshotFolder, $"{name}.png") });
 
     /// <summary>What the console's own API helper gets back (the team lead's session, with its antiforgery token).</summary>
     private static async Task<JsonElement> Refusal(IPage page, string path, object? body) =>

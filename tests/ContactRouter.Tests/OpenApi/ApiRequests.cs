@@ -423,13 +423,12 @@ public sealed class RequestMaker(IReadOnlyDictionary<string, string> world, Date
             yield return ("wrong content type", content);
         }
         // Inside a field the endpoint reads: a field it does not know might be skipped unread.
-        // (A body of numbers alone, such as a priority, has no text field to put them in.)
-        if (FineBody(operation).FirstOrDefault(f => f.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String).Key is { } text)
-        {
-            var rest = BodyWith(operation, text, null);
-            yield return ("invalid UTF-8", Bytes([.. Encoding.UTF8.GetBytes((rest == "{}" ? "{" : rest[..^1] + ",") + $"{Str(text)}:\"soc"), 0xC3, 0x28, 0xFF, 0xFE,
-                .. Encoding.UTF8.GetBytes("\"}")]));
-        }
+        // A body of numbers alone (a priority) gets the bad string in its first field: the endpoint reads that one too.
+        var text = FineBody(operation).FirstOrDefault(f => f.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String).Key
+                   ?? FineBody(operation).First().Key;
+        var rest = BodyWith(operation, text, null);
+        yield return ("invalid UTF-8", Bytes([.. Encoding.UTF8.GetBytes((rest == "{}" ? "{" : rest[..^1] + ",") + $"{Str(text)}:\"soc"), 0xC3, 0x28, 0xFF, 0xFE,
+            .. Encoding.UTF8.GetBytes("\"}")]));
         yield return ("UTF-16", Bytes([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(fine)]));
         var noise = new byte[random.Next(1, 2000)];
         random.NextBytes(noise);

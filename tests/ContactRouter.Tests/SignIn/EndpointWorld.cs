@@ -58,6 +58,8 @@ public static class EndpointWorld
         return new Dictionary<string, string>
         {
             ["agentId"] = "anna",
+            // The centre the harness's team lead steers (their people and queue).
+            ["centre"] = "sociaal",
             ["contactId"] = contactId,
             ["phone"] = Caller,
             ["callbackId"] = (await callback.Json())["callbackId"]!.GetValue<string>(),

@@ -29,7 +29,7 @@ function tile(row) {
     h('h2', { id: `tile-${row.centre}` }, centreName(row.centre)),
     h('dl', { class: 'figures' },
       figure('waiting', 'teamlead.waiting'), figure('longest', 'teamlead.longest'),
-      figure('sl', 'teamlead.sl'), figure('abandoned', 'teamlead.abandoned'),
+      figure('sl', 'teamlead.sl'), figure('abandoned', 'teamlead.abandoned'), figure('answered', 'teamlead.answered'),
       figure('overflow', 'teamlead.overflow'), figure('callbacks', 'teamlead.callbacks')),
     h('h3', { class: 'small' }, t('teamlead.agents')),
     h('ul', { class: 'agent-states', 'data-f': 'agents' }),
@@ -53,6 +53,7 @@ function render(rows) {
     set('abandoned', h('span', { 'data-over': String((row.abandonedShare ?? 0) > row.abandonedGoal) }, percent(row.abandonedShare)),
       // The share's own fraction: hang-ups after the grace of those answered or hung up after it (README, "The day's numbers").
       h('small', {}, t('teamlead.abandonedOf', { abandoned: row.abandonedAfterGrace, offered: row.answered + row.abandonedAfterGrace })));
+    set('answered', String(row.answered), h('small', {}, t('teamlead.asa', { seconds: Math.round(row.averageSpeedOfAnswerSeconds) })));
     set('overflow', `${row.overflowIn} / ${row.overflowOut}`);
     set('callbacks', `${row.callbacksOpen} / ${row.callbacksAtRisk}`,
       row.callbacksFailed > 0 ? h('small', {}, t('teamlead.callbacksFailed', { failed: row.callbacksFailed })) : null);
@@ -62,6 +63,23 @@ function render(rows) {
     if (![...form.centre.options].some(o => o.value === row.centre)) form.centre.append(h('option', { value: row.centre }, centreName(row.centre)));
     drawChart(row);
   }
+  showAlerts(rows);
+}
+
+/** What needs the team lead now: a service level or hung-up share past its colour band, a callback at risk. */
+function showAlerts(rows) {
+  const alerts = [];
+  for (const row of rows) {
+    const centre = centreName(row.centre);
+    if (row.serviceLevelColour === 'red' || row.serviceLevelColour === 'amber')
+      alerts.push({ level: row.serviceLevelColour, text: t('alert.sl', { centre, sl: percent(row.serviceLevel), goal: percent(row.serviceLevelGoal) }) });
+    if ((row.abandonedShare ?? 0) > row.abandonedGoal)
+      alerts.push({ level: 'red', text: t('alert.abandoned', { centre, share: percent(row.abandonedShare), goal: percent(row.abandonedGoal) }) });
+    if (row.callbacksAtRisk > 0)
+      alerts.push({ level: 'amber', text: t(row.callbacksAtRisk === 1 ? 'alert.callbackAtRisk' : 'alert.callbacksAtRisk', { centre, count: row.callbacksAtRisk }) });
+  }
+  $('#alerts').replaceChildren(...alerts.map(a => h('li', { 'data-level': a.level }, a.text)));
+  $('#alerts').hidden = alerts.length === 0;
 }
 
 /** Bars of contacts waiting at each interval's end, a line of each interval's service level, and the goal dashed. */
