@@ -110,7 +110,7 @@ public static class CallbackApi
         if (badWindow is not null) return badWindow;
 
         var (result, refusal) = await booking.Reschedule(callbackId, callback!, request.HttpContext.RequestAborted);
-        if (refusal is not null) return CentreClient.Refusal("conflict", refusal.Field, refusal.Detail, refusal.Code);
+        if (refusal is not null) return Problems.Conflict(refusal.Field, refusal.Detail, refusal.Code);
         if (result is null) return UnknownCallback(callbackId);
         return result.Appointment is { } moved ? TypedResults.Ok(CallbackView.Of(moved)) : NotBooked(result.Decision);
     }
