@@ -73,49 +73,57 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
     private async Task Run(string centre, ChannelReader<PendingCommand> line)
     {
         var stop = _stopping.Token;
+        // The previous batch's publishing and answering, which the next batch's apply and commit overlap with.
+        var finishing = Task.CompletedTask;
         try
         {
             while (await line.WaitToReadAsync(stop))
             {
+                var batch = new List<PendingCommand>();
+                AsyncServiceScope? saved;
                 // The gate: nothing else touches the centre while a batch is applied and saved.
                 var gate = states.GateFor(centre);
                 await gate.WaitAsync(stop);
                 try
                 {
-                    var batch = new List<PendingCommand>();
                     while (batch.Count < MaxBatch && line.TryRead(out var pending)) batch.Add(pending);
-                    if (batch.Count > 0) await Apply(centre, batch, stop);
+                    saved = batch.Count > 0 ? await Apply(centre, batch, stop) : null;
                 }
                 finally
                 {
                     gate.Release();
                 }
+                if (saved is { } scope) finishing = Finish(finishing, scope, batch, stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        await finishing;
         while (line.TryRead(out var left)) left.Answer.TrySetCanceled(stop);
     }
 
-    private async Task Apply(string centre, List<PendingCommand> batch, CancellationToken stop)
+    /// <summary>Applies and saves the batch; returns the scope of the worker that saved it, or null when its commands failed.</summary>
+    private async Task<AsyncServiceScope?> Apply(string centre, List<PendingCommand> batch, CancellationToken stop)
     {
         for (var attempt = 1; batch.Count > 0; attempt++)
         {
+            var scope = scopes.CreateAsyncScope();
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<CentreWorker>().Apply(centre, batch, stop);
-                return;
+                return scope;
             }
             catch (CommandFailedException failed)
             {
+                await scope.DisposeAsync();
                 failed.Pending.Answer.TrySetException(failed.InnerException!);
                 batch.Remove(failed.Pending);
                 attempt--;
             }
             catch (Exception ex) when (attempt < Attempts && !stop.IsCancellationRequested)
             {
+                await scope.DisposeAsync();
                 // A version clash (a standby wrote) or a busy store: the centre was forgotten; reload and apply again,
                 // in the same order. Commands that did commit are found in the store and answered as before.
                 log.LogWarning(ex, "Saving {Count} command(s) at {Centre} failed (attempt {Attempt} of {Attempts}); reloading and applying again",
@@ -123,9 +131,33 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
             }
             catch (Exception ex)
             {
+                await scope.DisposeAsync();
                 // Each consumer's message retry and, after that, the error queue take it from here.
                 foreach (var pending in batch) pending.Answer.TrySetException(ex);
-                return;
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// After the previous batch has published and answered, publishes this one's events and answers its commands: a
+    /// centre's events go out in the order they happened. A failed publish fails the batch's answers; the events are
+    /// in the outbox and the commands' retries find them applied.
+    /// </summary>
+    private async Task Finish(Task previous, AsyncServiceScope scope, List<PendingCommand> batch, CancellationToken stop)
+    {
+        await using (scope)
+        {
+            await previous;
+            try
+            {
+                await scope.ServiceProvider.GetRequiredService<CentreWorker>().Finish(stop);
+            }
+            catch (Exception ex)
+            {
+                log.LogWarning(ex, "Publishing what {Count} command(s) at {Centre} changed failed; the outbox relay publishes it", batch.Count, batch[0].Command.Centre);
+                foreach (var pending in batch) pending.Answer.TrySetException(ex);
             }
         }
     }

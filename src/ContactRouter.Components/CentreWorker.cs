@@ -45,7 +45,7 @@ public sealed class LoadedCentre(Centre centre, long version, IEnumerable<string
     /// owner applied just before it stopped. Later duplicates are answered from memory; an older one still fails the
     /// ProcessedCommands key, and the retry reloads and so finds it.
     /// </summary>
-    public const int CheckedInStoreAfterLoad = 64;
+    public const int CheckedInStoreAfterLoad = 128; // twice the default prefetch: all a previous owner can have held
 
     private readonly Dictionary<Guid, CommandResult> _answers = [];
     private readonly Queue<Guid> _answerOrder = new();
@@ -132,11 +132,15 @@ public sealed class CentreWorker(
     /// <summary>A consumer that failed before handing its command on still lets the next delivery go.</summary>
     public void Dispose() => _turn?.Dispose();
 
+    /// <summary>What <see cref="Apply"/> leaves to <see cref="Finish"/>: the batch, its answers, and a load report to publish.</summary>
+    private (IReadOnlyList<PendingCommand> Batch, CommandResult[] Answers, bool[] Duplicates, object? Load, long Started)? _saved;
+
     /// <summary>
     /// Applies the batch in order and saves it in one transaction: one version step, so a standby that wrote in between
     /// still fails the <c>UPDATE … WHERE Version = @v</c>. A refused command is answered as refused and leaves the others
     /// be; a duplicate (also one inside the batch) is answered as before. Should the save fail the centre is forgotten
-    /// (the next attempt reloads it) and nothing is answered.
+    /// (the next attempt reloads it) and nothing is answered. The events go out and the commands are answered in
+    /// <see cref="Finish"/>, which no longer needs the centre: the next batch is applied and saved meanwhile.
     /// </summary>
     public async Task Apply(string centreId, IReadOnlyList<PendingCommand> batch, CancellationToken ct)
     {
@@ -206,8 +210,8 @@ public sealed class CentreWorker(
 
             if (answered.Count == 0 && changes.IsEmpty)
             {
-                if (reportLoad) await batch[0].Publisher.Publish(EventMapping.LoadOf(centre, now, loaded.Version), ct);
-                Done(batch, answers, duplicates, loaded);
+                alarm.Arm(centreId, centre.NextDeadline());
+                _saved = (batch, answers, duplicates, reportLoad ? EventMapping.LoadOf(centre, now, loaded.Version) : null, started);
                 return;
             }
 
@@ -242,17 +246,24 @@ public sealed class CentreWorker(
         }
         loaded.Saved(changes);
         foreach (var answer in answered.Values) loaded.Remember(answer);
+        alarm.Arm(centreId, loaded.Centre.NextDeadline());
         CentreWorkerMetrics.Record(CentreWorkerMetrics.Commit, phase);
         CentreWorkerMetrics.BatchSize.Record(batch.Count);
-
-        await outbox.PublishStaged(db, batch[0].Publisher, batch[0].Sender, ct);
-        Done(batch, answers, duplicates, loaded);
-        CentreWorkerMetrics.Record(CentreWorkerMetrics.Total, started);
+        _saved = (batch, answers, duplicates, null, started);
     }
 
-    private void Done(IReadOnlyList<PendingCommand> batch, CommandResult[] answers, bool[] duplicates, LoadedCentre loaded)
+    /// <summary>
+    /// Publishes what the saved batch staged and then answers its commands. The <see cref="CentreBatcher"/> calls it for
+    /// one batch after another, so a centre's events still go out in the order they happened; it overlaps with the
+    /// next batch's apply and commit, which costs the next batch nothing but an fsync. Should publishing fail, the
+    /// events stay in the outbox (the relay publishes them) and the commands' retries are answered as duplicates.
+    /// </summary>
+    public async Task Finish(CancellationToken ct)
     {
-        alarm.Arm(loaded.Centre.Id, loaded.Centre.NextDeadline());
+        if (_saved is not { } saved) return;
+        var (batch, answers, duplicates, load, started) = saved;
+        if (load is not null) await batch[0].Publisher.Publish(load, load.GetType(), ct);
+        await outbox.PublishStaged(db, batch[0].Publisher, batch[0].Sender, ct);
         for (var i = 0; i < batch.Count; i++)
         {
             if (duplicates[i]) CentreWorkerMetrics.Answered("duplicate");
@@ -260,6 +271,7 @@ public sealed class CentreWorker(
                 CentreWorkerMetrics.Answered(answers[i].Accepted ? "applied" : "refused");
             batch[i].Answer.TrySetResult(answers[i]);
         }
+        CentreWorkerMetrics.Record(CentreWorkerMetrics.Total, started);
     }
 
     /// <summary>The answer given before to this command id, if it was applied already.</summary>

@@ -128,7 +128,13 @@ public sealed class BusOptions
 
     /// <summary>A poison command is moved to the error queue after this many deliveries instead of looping.</summary>
     public int DeliveryLimit { get; set; } = 5;
-    public ushort PrefetchCount { get; set; } = 16;
+
+    /// <summary>
+    /// How many messages a consumer holds at once. A centre worker saves what it holds in one transaction (up to
+    /// <see cref="CentreBatcher.MaxBatch"/>) while the batch before it is still being published, so it holds two
+    /// batches: with 16 its batches stayed near 8 commands under load, with 64 they fill up.
+    /// </summary>
+    public ushort PrefetchCount { get; set; } = 64;
 
     /// <summary><see cref="Password"/>, else the content of <see cref="PasswordFile"/>; a clear error naming both when neither gives one.</summary>
     public string ResolvePassword()

@@ -1,6 +1,7 @@
 using ContactRouter.Components;
 using ContactRouter.Contracts;
 using ContactRouter.Routing;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -176,5 +177,67 @@ public sealed class When_deliveries_reach_the_consumer_out_of_order
 
         slow.Dispose();
         (await third).Dispose();
+    }
+}
+
+public sealed class When_a_batch_is_saved_while_the_one_before_it_is_still_publishing : GroupCommitSpec
+{
+    [Fact]
+    public async Task Should_save_it_at_once_but_publish_and_answer_it_only_after_the_one_before()
+    {
+        await Worker.Ask(Commands.Register("anna"));
+        var before = Version();
+        var held = HeldPublisher.Wrap(Worker.Harness.Bus);
+
+        var c1 = Commands.Queue("c1", Time.GetUtcNow());
+        var first = Worker.Services.GetRequiredService<CentreBatcher>().Submit(new PendingCommand(
+            c1, centre => centre.Queue(EventMapping.ContactOf(c1)), (IPublishEndpoint)held, Worker.Harness.Bus, []));
+        await Api.Eventually(() => Task.FromResult(HeldPublisher.Of(held).Waiting), waiting => waiting, "the first batch's publishing to be held");
+        var second = Submit(Commands.Queue("c2", Time.GetUtcNow()));
+
+        await Api.Eventually(() => Task.FromResult(Version()), version => version == before + 2,
+            "the second batch to commit while the first one's events are still on their way");
+        second.IsCompleted.Should().BeFalse("a batch is answered only after the one before it has published and answered");
+        first.IsCompleted.Should().BeFalse();
+        Worker.Published<ContactQueued>().Should().BeEmpty("nothing of either batch went out yet");
+
+        HeldPublisher.Of(held).Release();
+        (await first).Accepted.Should().BeTrue();
+        (await second).Accepted.Should().BeTrue();
+        (await Worker.Harness.Published.Any<ContactQueued>(m => m.Context.Message.ContactId == "c2")).Should().BeTrue();
+        Worker.Published<ContactQueued>().Select(q => q.ContactId).Should().Equal(["c1", "c2"], "a centre's events keep their order");
+    }
+
+    /// <summary>A publish endpoint whose publishing waits until released; everything else goes straight to the bus.</summary>
+    public class HeldPublisher : System.Reflection.DispatchProxy
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private IPublishEndpoint _bus = null!;
+
+        public bool Waiting { get; private set; }
+
+        public static object Wrap(IPublishEndpoint bus)
+        {
+            var proxy = Create<IPublishEndpoint, HeldPublisher>();
+            ((HeldPublisher)(object)proxy)._bus = bus;
+            return proxy;
+        }
+
+        public static HeldPublisher Of(object proxy) => (HeldPublisher)proxy;
+
+        public void Release() => _released.TrySetResult();
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name != nameof(IPublishEndpoint.Publish)) return method.Invoke(_bus, args);
+            return Held(method, args);
+        }
+
+        private async Task Held(System.Reflection.MethodInfo method, object?[]? args)
+        {
+            Waiting = true;
+            await _released.Task;
+            await (Task)method.Invoke(_bus, args)!;
+        }
     }
 }
