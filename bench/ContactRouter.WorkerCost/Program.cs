@@ -97,7 +97,7 @@ internal static class Bench
         var loadAfter = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
         await driver.Stop(running);
         await host.StopAsync();
-        await Purge(bus);
+        await Purge(bus, customerView: true);
         if (provider == StoreProvider.Postgres) await DropDatabase(connectionString);
         else Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
@@ -124,13 +124,18 @@ internal static class Bench
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1)];
     }
 
-    /// <summary>A run starts on an empty centre queue: what an earlier, interrupted run left would be counted as this one's.</summary>
-    private static async Task Purge(BusOptions bus)
+    /// <summary>
+    /// A run starts on an empty centre queue: what an earlier, interrupted run left would be counted as this one's. After
+    /// a run the customer view's queue is emptied too (it exists by then): its events are of this run's store's contacts
+    /// and would fail against the next run's fresh store.
+    /// </summary>
+    private static async Task Purge(BusOptions bus, bool customerView = false)
     {
         await using var connection = await bus.Connect("worker-bench", CancellationToken.None);
         await using var channel = await connection.CreateChannelAsync();
         foreach (var queue in CentreAddresses.QueueNames(Centre))
             await channel.QueuePurgeAsync(queue);
+        if (customerView) await channel.QueuePurgeAsync(CustomerViewConsumer.QueueName);
     }
 
     private static NpgsqlConnectionStringBuilder Postgres(string database) =>
