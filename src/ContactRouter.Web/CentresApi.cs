@@ -31,7 +31,7 @@ public static class CentresApi
     }
 
     private static async Task<Ok<IReadOnlyList<CentreView>>> GetCentres(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing) =>
-        TypedResults.Ok(await ReadCentres(db, time, routing.Value));
+        TypedResults.Ok((await ReadCentres(db, time, routing.Value)).Centres);
 
     /// <summary>The four centres' day added up: the municipality's service level and abandoned share.</summary>
     private static async Task<Ok<MunicipalityView>> GetMunicipality(RouterDbContext db, TimeProvider time, IOptions<RoutingOptions> routing)
@@ -40,11 +40,16 @@ public static class CentresApi
         var day = MunicipalDay.Of(now, TimeZoneInfo.FindSystemTimeZoneById(routing.Value.TimeZone));
         var days = await db.Statistics.AsNoTracking().Where(s => s.Day == day).ToListAsync();
         var waiting = await db.Contacts.AsNoTracking().CountAsync(c => c.Status == ContactStatus.Queued || c.Status == ContactStatus.Offered);
+        return TypedResults.Ok(Municipality(day, days, waiting, routing.Value));
+    }
+
+    /// <summary>The municipality's row from the centres' counters of <paramref name="day"/> (the endpoint and the stream alike).</summary>
+    private static MunicipalityView Municipality(DateOnly day, IEnumerable<DailyStatistics> days, int waiting, RoutingOptions r)
+    {
         var sum = DailyStatistics.Sum("municipality", day, days.Where(d => CentreCatalog.IsKnown(d.Centre)));
-        var r = routing.Value;
-        return TypedResults.Ok(new MunicipalityView(day, waiting, sum.Offered, sum.Answered, sum.AnsweredWithinTarget, sum.Abandoned,
+        return new MunicipalityView(day, waiting, sum.Offered, sum.Answered, sum.AnsweredWithinTarget, sum.Abandoned,
             sum.AbandonedAfterGrace, sum.ServiceLevel, r.ServiceLevelTarget.TotalSeconds, r.ServiceLevelGoal, r.ServiceLevelColour(sum.ServiceLevel),
-            sum.AbandonedShare, r.AbandonedGoal, sum.AverageSpeedOfAnswerSeconds));
+            sum.AbandonedShare, r.AbandonedGoal, sum.AverageSpeedOfAnswerSeconds);
     }
 
     /// <summary>
@@ -73,12 +78,16 @@ public static class CentresApi
                 from, to, interval, target).Select(LoadPointView.Of).ToList())).ToList());
     }
 
-    /// <summary>The same rows as server-sent events, pushed whenever a centre's event says they changed (one read for all team leads).</summary>
+    /// <summary>
+    /// The same rows as server-sent events, pushed whenever a centre's event says they changed (one read for all team
+    /// leads), with the municipality's row beside them: the dashboard's "one face" comes from the same read as its tiles,
+    /// so the two can never show different moments.
+    /// </summary>
     private static IResult Stream(HttpContext http, IOptions<RoutingOptions> routing) =>
         EventStream.Send(http, ConsoleFeed.Centres, "centres",
             async sp => await ReadCentres(sp.GetRequiredService<RouterDbContext>(), sp.GetRequiredService<TimeProvider>(), routing.Value));
 
-    private static async Task<IReadOnlyList<CentreView>> ReadCentres(RouterDbContext db, TimeProvider time, RoutingOptions routing)
+    private static async Task<CentresLiveView> ReadCentres(RouterDbContext db, TimeProvider time, RoutingOptions routing)
     {
         var now = time.GetUtcNow();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(routing.TimeZone);
@@ -114,6 +123,6 @@ public static class CentresApi
                 callbacks.Count(c => c.Centre == id && c.Status == CallbackStatus.Failed),
                 day.Arrived, day.AnsweredWithinTarget, day.AbandonedAfterGrace);
         }).ToList();
-        return rows;
+        return new CentresLiveView(rows, Municipality(today, stats.Values, rows.Sum(r => r.Waiting), routing));
     }
 }

@@ -65,6 +65,9 @@ public sealed record MunicipalityView(
     double? ServiceLevel, double ServiceLevelTargetSeconds, double ServiceLevelGoal, string? ServiceLevelColour,
     double? AbandonedShare, double AbandonedGoal, double AverageSpeedOfAnswerSeconds);
 
+/// <summary>The dashboard's live view (<c>GET /api/centres/stream</c>): the centres' rows and the municipality's day, read together.</summary>
+public sealed record CentresLiveView(IReadOnlyList<CentreView> Centres, MunicipalityView Municipality);
+
 public sealed record LoadPointView(DateTimeOffset At, int Waiting, int Answered, int Abandoned, double? ServiceLevel)
 {
     public static LoadPointView Of(LoadPoint p) => new(p.At, p.Waiting, p.Answered, p.Abandoned, p.ServiceLevel);

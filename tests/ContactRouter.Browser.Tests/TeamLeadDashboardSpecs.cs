@@ -17,6 +17,15 @@ public sealed class When_a_team_lead_watches_the_dashboard(ConsoleHost host) : I
         await Expect(tile.Locator("[data-f='waiting']")).ToHaveTextAsync("0");
         await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
         await Expect(page.Locator(".tile")).ToHaveCountAsync(4);
+        var municipality = page.Locator("#municipality");
+        await Expect(municipality.Locator("[data-f='sl']")).ToHaveTextAsync("–nog niets beantwoord");
+
+        // A caller at Fysiek Domein gives up after the grace (nobody works anywhere yet, so nothing moves them).
+        var gone = await host.Call("fysiek", "+31611000003");
+        host.Clock.Offset += TimeSpan.FromSeconds(10);
+        (await host.Api.PostAsync($"/api/contacts/{gone}/abandon", null)).EnsureSuccessStatusCode();
+        await Expect(municipality.Locator("[data-f='abandoned']")).ToHaveTextAsync("100 %1 van 1");
+        await Expect(municipality).ToHaveAttributeAsync("data-sl", "red");
 
         // Two callers wait at Sociaal Domein; nobody is there to take them. No reload: the stream brings it.
         // (Overflow cannot move them either: no agent works anywhere yet.)
@@ -35,6 +44,14 @@ public sealed class When_a_team_lead_watches_the_dashboard(ConsoleHost host) : I
         await Expect(tile.Locator("[data-f='agents'] [data-state='wrapup'] b")).ToHaveTextAsync("1");
         await Expect(tile.Locator(".sl-value")).ToHaveTextAsync("100 %");
         await Expect(tile).ToHaveAttributeAsync("data-sl", "green");
+        // The municipality as one face: Sociaal Domein's answer and Fysiek Domein's hang-up together, from the same stream.
+        await Expect(municipality.Locator("[data-f='sl'] .sl-value")).ToHaveTextAsync("50 %");
+        await Expect(municipality.Locator("[data-f='abandoned']")).ToHaveTextAsync("50 %1 van 2");
+        await Expect(municipality.Locator("[data-f='answered']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^1gem\. \d+ s$"));
+        await Expect(municipality.Locator("[data-f='waiting']")).ToHaveTextAsync("1");
+        await Expect(municipality).ToHaveAttributeAsync("data-sl", "red");
+        var day = await host.Json(await host.Api.GetAsync("/api/centres/municipality"));
+        day["serviceLevel"]!.GetValue<double>().Should().Be(0.5);
         await Expect(tile.Locator("[data-f='chart'] svg title")).ToContainTextAsync("1 wachtend, servicelevel 100 %");
         await console.Snapshot("teamlead-dashboard");
 

@@ -100,7 +100,7 @@ public sealed class When_several_team_leads_watch_and_a_centre_changes : RouterS
         watch.Elapsed.Should().BeGreaterThanOrEqualTo(4 * every - TimeSpan.FromMilliseconds(20));
     }
 
-    private static int Waiting(JsonNode rows) => rows.AsArray().Single(r => (string?)r!["centre"] == "sociaal")!["waiting"]!.GetValue<int>();
+    private static int Waiting(JsonNode rows) => rows["centres"]!.AsArray().Single(r => (string?)r!["centre"] == "sociaal")!["waiting"]!.GetValue<int>();
 }
 
 /// <summary>

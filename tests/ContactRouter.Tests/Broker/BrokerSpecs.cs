@@ -54,7 +54,7 @@ public sealed class When_the_router_runs_on_RabbitMQ(RabbitMqNode node) : IAsync
         await first.StaffClient().Call("fysiek");
         foreach (var (response, reader) in streams)
         {
-            var rows = await Sse.Next(reader, "centres", r => r.AsArray().Any(c => (string?)c!["centre"] == "fysiek" && (int)c["waiting"]! == 1));
+            var rows = await Sse.Next(reader, "centres", r => r["centres"]!.AsArray().Any(c => (string?)c!["centre"] == "fysiek" && (int)c["waiting"]! == 1));
             rows.Should().NotBeNull();
             reader.Dispose();
             response.Dispose();

@@ -39,6 +39,26 @@ function tile(row) {
   return el;
 }
 
+/** The figures a tile and the municipality's row share: service level, hung-up share, answered with the average speed of answer. */
+function setDayFigures(set, row) {
+  set('sl', h('span', { class: 'sl-value', 'data-sl': row.serviceLevelColour ?? 'none' }, percent(row.serviceLevel)),
+    h('small', {}, row.serviceLevel === null ? t('teamlead.noAnswers')
+      : t('teamlead.slGoal', { goal: percent(row.serviceLevelGoal), seconds: row.serviceLevelTargetSeconds })));
+  set('abandoned', h('span', { 'data-over': String((row.abandonedShare ?? 0) > row.abandonedGoal) }, percent(row.abandonedShare)),
+    // The share's own fraction: hang-ups after the grace of those answered or hung up after it (README, "The day's numbers").
+    h('small', {}, t('teamlead.abandonedOf', { abandoned: row.abandonedAfterGrace, offered: row.answered + row.abandonedAfterGrace })));
+  set('answered', String(row.answered), h('small', {}, t('teamlead.asa', { seconds: Math.round(row.averageSpeedOfAnswerSeconds) })));
+}
+
+/** The municipality as one face: the four centres added up by the server, from the same read as the tiles. */
+function renderMunicipality(day) {
+  const el = $('#municipality');
+  const set = (key, ...content) => el.querySelector(`[data-f="${key}"]`).replaceChildren(...content.filter(c => c !== null));
+  el.dataset.sl = day.serviceLevelColour ?? 'none';
+  set('waiting', String(day.waiting));
+  setDayFigures(set, day);
+}
+
 function render(rows) {
   clearProblem($('#problem'));
   for (const row of rows) {
@@ -47,13 +67,7 @@ function render(rows) {
     el.dataset.sl = row.serviceLevelColour ?? 'none';
     set('waiting', String(row.waiting));
     set('longest', duration(row.longestWaitSeconds));
-    set('sl', h('span', { class: 'sl-value', 'data-sl': row.serviceLevelColour ?? 'none' }, percent(row.serviceLevel)),
-      h('small', {}, row.serviceLevel === null ? t('teamlead.noAnswers')
-        : t('teamlead.slGoal', { goal: percent(row.serviceLevelGoal), seconds: row.serviceLevelTargetSeconds })));
-    set('abandoned', h('span', { 'data-over': String((row.abandonedShare ?? 0) > row.abandonedGoal) }, percent(row.abandonedShare)),
-      // The share's own fraction: hang-ups after the grace of those answered or hung up after it (README, "The day's numbers").
-      h('small', {}, t('teamlead.abandonedOf', { abandoned: row.abandonedAfterGrace, offered: row.answered + row.abandonedAfterGrace })));
-    set('answered', String(row.answered), h('small', {}, t('teamlead.asa', { seconds: Math.round(row.averageSpeedOfAnswerSeconds) })));
+    setDayFigures(set, row);
     set('overflow', `${row.overflowIn} / ${row.overflowOut}`);
     set('callbacks', `${row.callbacksOpen} / ${row.callbacksAtRisk}`,
       row.callbacksFailed > 0 ? h('small', {}, t('teamlead.callbacksFailed', { failed: row.callbacksFailed })) : null);
@@ -137,7 +151,9 @@ async function loadHistory() {
 let latest = null;
 let pending = null;
 const historySoon = () => { pending ??= setTimeout(() => { pending = null; loadHistory(); }, 1000); };
-live('/api/centres/stream', { centres: rows => { latest = rows; render(rows); historySoon(); } }, showConnection);
+live('/api/centres/stream', {
+  centres: view => { latest = view.centres; render(view.centres); renderMunicipality(view.municipality); historySoon(); },
+}, showConnection);
 await loadHistory();
 setInterval(loadHistory, 60_000);
 

@@ -214,6 +214,7 @@ export default {
   // Team-lead dashboard
   'teamlead.title': 'Teamleidersdashboard — ContactRouter',
   'teamlead.heading': 'Drukte per centrum',
+  'teamlead.municipality': 'Gemeente als geheel (alle centra)',
   'teamlead.waiting': 'Wachtend',
   'teamlead.longest': 'Langste wachttijd',
   'teamlead.sl': 'Servicelevel vandaag',
