@@ -345,6 +345,7 @@ export default {
   'admin.accounts.linked': 'Koppeling',
   'admin.accounts.asAgent': 'medewerker {agentId}',
   'admin.accounts.state': 'Status',
+  'admin.accounts.actions': 'Acties',
   'admin.accounts.active': 'actief',
   'admin.accounts.locked': 'geblokkeerd',
   'admin.accounts.mustChange': 'moet wachtwoord kiezen',
