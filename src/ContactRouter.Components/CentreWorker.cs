@@ -217,7 +217,9 @@ public sealed class CentreWorker(
 
             var version = loaded.Version + 1;
             await Stage(loaded, changes, ct);
-            if (changes.Events.Count > 0 || reportLoad)
+            // A registered agent (or a new name or skills) is no routing event, but the team leads' people list and the
+            // tiles' agent counts show it: the load event that goes with every change tells the consoles to read again.
+            if (changes.Events.Count > 0 || changes.Agents.Count > 0 || reportLoad)
                 outbox.Stage(db, centreId, EventMapping.ToMessages(centre, changes, now, version));
             foreach (var move in EventMapping.Moves(changes))
                 outbox.StageSend(db, move);

@@ -37,6 +37,12 @@ public sealed class Agent
     /// <summary>The status last reported in an event, to notice derived changes (wrap-up ending) once.</summary>
     public AgentStatus ReportedStatus { get; internal set; }
 
+    /// <summary>
+    /// Since when the agent is in <see cref="ReportedStatus"/> (the team lead's "Pauze sinds 10:42"): set with the event
+    /// that reported it, on the centre's clock. Null for an agent saved before it was kept.
+    /// </summary>
+    public DateTimeOffset? StatusSince { get; internal set; }
+
     public int SkillFor(string centre) => Skills.TryGetValue(centre, out var level) ? level : 0;
 
     public AgentStatus StatusAt(DateTimeOffset now)

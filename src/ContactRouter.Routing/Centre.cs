@@ -153,7 +153,7 @@ public sealed class Centre
 
         if (!_agents.TryGetValue(agentId, out var agent))
         {
-            agent = new Agent { Id = agentId, HomeCentre = Id, IdleSince = Now, ReportedStatus = AgentStatus.Offline };
+            agent = new Agent { Id = agentId, HomeCentre = Id, IdleSince = Now, ReportedStatus = AgentStatus.Offline, StatusSince = Now };
             _agents[agentId] = agent;
         }
         agent.Name = name;
@@ -645,6 +645,7 @@ public sealed class Centre
     {
         var status = agent.StatusAt(now);
         if (status == agent.ReportedStatus) return;
+        agent.StatusSince = now;
         agent.ReportedStatus = status;
         _changedAgents.Add(agent.Id);
         _events.Add(new AgentStatusWasChanged(agent.Id, status, now));

@@ -86,15 +86,17 @@ public static class PeopleApi
     }
 
     /// <summary>
-    /// Since when the agent is in the state, as far as the store knows it: a ringing or connected call from its contact,
-    /// a wrap-up from its end, available from when the agent became free. A break, offline or away has no time kept.
+    /// Since when the agent is in the state: kept by the centre with each status it reports. A state the centre has not
+    /// reported yet (a wrap-up that just ended) or an agent saved before it was kept falls back on the contact's and the
+    /// agent's own times; a break, offline or away of such an agent has none.
     /// </summary>
-    private static DateTimeOffset? Since(Agent agent, AgentStatus status, Contact? contact, RoutingOptions routing) => status switch
+    private static DateTimeOffset? Since(Agent agent, AgentStatus status, Contact? contact, RoutingOptions routing) =>
+        status == agent.ReportedStatus && agent.StatusSince is { } since ? since : status switch
     {
         AgentStatus.Offered => contact?.OfferedAt,
         AgentStatus.Busy => contact?.AnsweredAt,
         AgentStatus.WrapUp => agent.WrapUpUntil - routing.WrapUp,
-        AgentStatus.Available => agent.IdleSince,
+        AgentStatus.Available => agent.WrapUpUntil > agent.IdleSince ? agent.WrapUpUntil : agent.IdleSince,
         _ => null,
     };
 }

@@ -5,13 +5,13 @@ using Xunit.Abstractions;
 namespace ContactRouter.Browser.Tests;
 
 /// <summary>
-/// axe-core on every console page, each as the person who uses it and with its live content loaded: no serious or
-/// critical violation. The counts per page (all impacts) are printed as figures, so a moderate finding is seen too.
+/// axe-core on every console page, each as the person who uses it and with its live content loaded: no violation of any
+/// impact (minor included). The counts per page and impact are printed as figures for the closing note.
 /// </summary>
 public sealed class When_axe_checks_every_console_page(ConsoleHost host, ITestOutputHelper output) : IClassFixture<ConsoleHost>
 {
     [Fact]
-    public async Task Should_find_no_serious_or_critical_violation()
+    public async Task Should_find_no_violation_of_any_impact()
     {
         await host.PutAgent("axel", "Axel Jansen", "burgerzaken", new { burgerzaken = 5 });
         var pages = new (string Name, string Path, Person? Person, string Ready)[]
@@ -30,9 +30,10 @@ public sealed class When_axe_checks_every_console_page(ConsoleHost host, ITestOu
             await using var console = await host.Open(path, $"axe-{name.Replace(' ', '-')}", person);
             await Expect(console.Page.Locator(ready).First).ToBeVisibleAsync();
             var result = await console.Page.RunAxe();
-            var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            counts.Add($"{name} {result.Violations.Length} ({serious.Count} serious/critical, {result.Passes.Length} rules passed)");
-            found.AddRange(serious.Select(v => $"{name}: {v.Id} ({v.Impact}) — {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => string.Join(" ", n.Target)))}"));
+            var byImpact = string.Join(" ", new[] { "critical", "serious", "moderate", "minor" }
+                .Select(impact => $"{impact} {result.Violations.Count(v => v.Impact == impact)}"));
+            counts.Add($"{name}: {result.Violations.Length} violations ({byImpact}; {result.Passes.Length} rules passed)");
+            found.AddRange(result.Violations.Select(v => $"{name}: {v.Id} ({v.Impact}) — {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => string.Join(" ", n.Target)))}"));
         }
         Figures.Print(output, "axe-core violations per page", string.Join("; ", counts));
         found.Should().BeEmpty();

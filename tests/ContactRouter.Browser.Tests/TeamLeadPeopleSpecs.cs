@@ -14,17 +14,21 @@ public sealed class When_a_team_lead_steers_people_and_queue(ConsoleHost host) :
     [Fact]
     public async Task Should_show_agents_and_waiting_callers_live_and_act_on_them()
     {
-        // Two agents of Sociaal Domein, both still signed off (registering tells no console: the list shows them when it opens).
+        // An agent of Sociaal Domein, still signed off.
         await host.PutAgent("sanne", "Sanne Bakker", "sociaal", new { sociaal = 5 });
-        await host.PutAgent("piet", "Piet de Vries", "sociaal", new { sociaal = 5 });
         await using var console = await host.Open("/teamlead", nameof(When_a_team_lead_steers_people_and_queue), Person.TeamLead("sociaal"));
         var page = console.Page;
         var agents = page.Locator("#people-agents tbody");
         var waiting = page.Locator("#people-waiting tbody");
         await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
         await Expect(waiting).ToHaveTextAsync("Niemand wacht.");
+        await Expect(agents.Locator("tr")).ToHaveCountAsync(1);
+        // A new colleague is registered while the list is open: their row comes at once, before they do anything.
+        await host.PutAgent("piet", "Piet de Vries", "sociaal", new { sociaal = 5 });
         // Then two callers, whom nobody takes yet.
         await Expect(agents.Locator("tr[data-agent='piet'] td").Nth(1)).ToHaveTextAsync("Afgemeld");
+        // Signed off since they were registered: even that state says since when (and for how long).
+        await Expect(agents.Locator("tr[data-agent='piet'] td").Nth(2)).ToHaveTextAsync(SinceAndHowLong);
         var first = await host.Call("sociaal", "+31611000011");
         var second = await host.Call("sociaal", "+31611000012");
         await Expect(waiting.Locator("tr")).ToHaveCountAsync(2);
@@ -49,7 +53,7 @@ public sealed class When_a_team_lead_steers_people_and_queue(ConsoleHost host) :
         (await host.Api.PostAsJsonAsync("/api/agents/sanne/status", new { status = "available" })).EnsureSuccessStatusCode();
         var sanne = agents.Locator("tr[data-agent='sanne'] td");
         await Expect(sanne.Nth(1)).ToHaveTextAsync("Gaat over");
-        await Expect(sanne.Nth(2)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d\d:\d\d$"));
+        await Expect(sanne.Nth(2)).ToHaveTextAsync(SinceAndHowLong);
         await Expect(sanne.Nth(3)).ToHaveTextAsync("Sociaal Domein");
         await Expect(sanne.Nth(4)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+:\d\d$"));
 
@@ -59,6 +63,14 @@ public sealed class When_a_team_lead_steers_people_and_queue(ConsoleHost host) :
         await Expect(piet.Nth(1)).ToHaveTextAsync("Beschikbaar");
         await page.GetByRole(AriaRole.Button, new() { Name = "Piet de Vries op pauze zetten" }).ClickAsync();
         await Expect(piet.Nth(1)).ToHaveTextAsync("Pauze");
+        // On break since the moment the centre put him there, in Amsterdam time.
+        var lead = host.SignedIn(Person.TeamLead("sociaal"), out _);
+        var pietRow = (await host.Json(await lead.GetAsync("/api/centres/sociaal/people")))["agents"]!.AsArray().Single(a => (string?)a!["agentId"] == "piet")!;
+        pietRow["status"]!.GetValue<string>().Should().Be("break");
+        var since = DateTimeOffset.Parse(pietRow["since"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        since.Should().BeCloseTo(host.Clock.GetUtcNow(), TimeSpan.FromMinutes(1));
+        var amsterdam = TimeZoneInfo.ConvertTime(since, TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam"));
+        await Expect(piet.Nth(2)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($@"^{amsterdam:HH:mm} \(\d+:\d\d\)$"));
 
         // Not theirs: another centre's people, a caller waiting elsewhere, a move to a centre that is no neighbour.
         var other = await Refusal(page, "/api/centres/fysiek/people", null);
@@ -93,6 +105,9 @@ public sealed class When_a_team_lead_steers_people_and_queue(ConsoleHost host) :
         requesters.Should().Contain(("TransferContact", "teamlead-sociaal")).And.Contain(("RaisePriority", "teamlead-sociaal"))
             .And.Contain(("SetAgentStatus", "teamlead-sociaal"));
     }
+
+    /// <summary>"10:42 (3:05)": since when, in Amsterdam time, and how long.</summary>
+    private static readonly System.Text.RegularExpressions.Regex SinceAndHowLong = new(@"^\d\d:\d\d \(\d+:\d\d\)$");
 
     /// <summary>The people and queue panel alone, for the README.</summary>
     private static Task Panel(IPage page, string name) =>

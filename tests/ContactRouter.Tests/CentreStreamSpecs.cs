@@ -21,7 +21,11 @@ public sealed class When_a_team_lead_watches_the_centres_live : RouterSpec
         var first = await Sse.Next(reader, "centres");
         Sociaal(first)["agents"]!["available"]!.GetValue<int>().Should().Be(0);
 
-        await _http.PutAgent("anna", "sociaal", new { sociaal = 5 });
+        // A new agent is on the tile at once, signed off, before they do anything.
+        (await _http.PutAgent("anna", "sociaal", new { sociaal = 5 })).EnsureSuccessStatusCode();
+        var registered = await Sse.Next(reader, "centres");
+        Sociaal(registered)["agents"]!["offline"]!.GetValue<int>().Should().Be(1);
+
         await _http.SetStatus("anna", "available");
         _router.Time.Advance(TimeSpan.FromSeconds(1));
         var second = await Sse.Next(reader, "centres");

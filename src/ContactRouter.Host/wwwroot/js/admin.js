@@ -122,7 +122,7 @@ function stopEditing() {
 async function showAccounts() {
   const accounts = await api('/api/accounts');
   $('#account-list').replaceChildren(h('table', { class: 'list' },
-    h('thead', {}, h('tr', {}, ['admin.accounts.userName', 'admin.accounts.roles', 'admin.accounts.linked', 'admin.accounts.state', ''].map(k => h('th', {}, k ? t(k) : '')))),
+    h('thead', {}, h('tr', {}, ['admin.accounts.userName', 'admin.accounts.roles', 'admin.accounts.linked', 'admin.accounts.state', 'admin.accounts.actions'].map(k => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, accounts.map(a => h('tr', { 'data-user': a.userName },
       h('td', {}, a.displayName ? `${a.displayName} (${a.userName})` : a.userName),
       h('td', {}, a.roles.map(r => tOr(`role.${r}`, r)).join(', ')),

@@ -49,7 +49,8 @@ export function peoplePanel(root, user) {
     agents.replaceChildren(...view.agents.map(a => h('tr', { 'data-agent': a.agentId, 'data-state': a.status },
       h('td', {}, a.name || a.agentId),
       h('td', {}, tOr(`status.${a.status}`, a.status)),
-      h('td', {}, a.since ? clockTime(a.since) : '–'),
+      // Since when (Amsterdam time) and how long: "10:42 (12:05)", counting on between pushes.
+      h('td', { 'data-f': 'since' }, a.since ? t('people.sinceAt', { time: clockTime(a.since), duration: duration(seconds(a.since)) }) : '–'),
       h('td', {}, a.contactCentre ? centreName(a.contactCentre) : '–'),
       h('td', { 'data-f': 'contact-wait' }, a.contactQueuedAt ? duration(seconds(a.contactQueuedAt, a.contactAnsweredAt)) : '–'),
       h('td', {},

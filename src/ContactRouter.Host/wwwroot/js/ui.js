@@ -1,7 +1,7 @@
 // What every console page shares: building elements safely, formatting in the municipality's time zone,
 // the page header, the connection light and showing a problem in the user's words.
 import { t, tOr, locale, translate } from './i18n.js';
-import { me, signInAgain, signOut as endSession } from './api.js';
+import { me, signInAgain, signOut as endSession, serverNow } from './api.js';
 
 const zone = 'Europe/Amsterdam';
 
@@ -33,7 +33,8 @@ export const dayTime = iso => dayTimeFormat.format(new Date(iso));
 /** A day as said aloud ("zaterdag 5 december"), in Amsterdam. */
 export const longDay = iso => longDayFormat.format(new Date(iso));
 /** Today in the municipality, as YYYY-MM-DD. */
-export const today = () => isoDay.format(new Date());
+// The municipality's day on the server's clock (known from the first stream event), not the PC's.
+export const today = () => isoDay.format(new Date(serverNow()));
 export const percent = share => (share === null || share === undefined ? '–' : `${Math.round(share * 100)} %`);
 
 export function duration(seconds) {

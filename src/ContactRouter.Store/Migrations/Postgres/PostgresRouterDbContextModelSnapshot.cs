@@ -65,6 +65,9 @@ namespace ContactRouter.Store.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("StatusSince")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("Unreachable")
                         .HasColumnType("boolean");
 

@@ -60,6 +60,9 @@ namespace ContactRouter.Store.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("StatusSince")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Unreachable")
                         .HasColumnType("INTEGER");
 
