@@ -16,12 +16,10 @@ namespace ContactRouter.Tests.Telephony;
 /// is printed. The suite runs 60 calls against 8 phones; <c>CONTACTROUTER_DRILLS=long</c> runs the 1,000 calls
 /// against 40 phones (see the README).
 /// </summary>
-// Not in the default run of the test command (it does not pass yet: the short run left callers queued in the fresh-clone
-// CI of 3 Dec 2026); run it with its own command, README "Phone calls (SIP)".
 [Trait("Category", LoadRunCategory)]
 public sealed class When_callers_phone_at_a_steady_rate(ITestOutputHelper output) : TelephonySpec
 {
-    /// <summary>deploy/test.sh leaves this category out unless a filter is given.</summary>
+    /// <summary>Runs alone with <c>--filter Category=SipLoadRun</c> (the long version with CONTACTROUTER_DRILLS=long).</summary>
     public const string LoadRunCategory = "SipLoadRun";
 
     private static readonly int Calls = Drill.Long ? 1000 : 60;

@@ -141,7 +141,8 @@ public sealed class Sipp : IAsyncDisposable
         }
         await _drained;
         _process.Dispose();
-        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+        // CONTACTROUTER_KEEP_SIPP=1 keeps each sipp's message and error logs in /tmp/contactrouter-sipp, to read a failed run.
+        if (Environment.GetEnvironmentVariable("CONTACTROUTER_KEEP_SIPP") is null) try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 
     /// <summary>A port nobody on this machine uses now (UDP and TCP), from the system's ephemeral range.</summary>
@@ -186,7 +187,12 @@ public sealed class Phone : IAsyncDisposable
     public static async Task<Phone> Register(string agentId, string behaviour, int calls = 1, int ringMs = 300)
     {
         var port = Sipp.FreePort();
-        var process = SippOnPort(behaviour, port, "-m", calls.ToString(CultureInfo.InvariantCulture), "-d", ringMs.ToString(CultureInfo.InvariantCulture), "-trace_msg");
+        // -deadcall_wait: a caller offered to this agent again rings the phone again, as a desk phone does. sipp keeps a
+        // finished call's Call-ID for 33 s by default and drops every new INVITE with it unanswered ("dead call"): a
+        // caller re-offered to a phone that had declined or ignored them then rang nowhere until the offer ran out,
+        // again and again, which is what kept the load run's callers waiting.
+        var process = SippOnPort(behaviour, port, "-m", calls.ToString(CultureInfo.InvariantCulture), "-d", ringMs.ToString(CultureInfo.InvariantCulture),
+            "-deadcall_wait", "100", "-trace_msg");
         var phone = new Phone(agentId, process, port);
         await phone.Registration(expires: 300);
         phone._registered = true;
