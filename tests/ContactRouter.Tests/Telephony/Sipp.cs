@@ -94,6 +94,12 @@ public sealed class Sipp : IAsyncDisposable
         return files.Length == 0 ? "(no sipp errors logged)" : string.Join("\n", files.Select(File.ReadAllText));
     }
 
+    /// <summary>Calls sipp aborted (a message its script did not expect), by their Call-IDs in its error log.</summary>
+    public int FailedCalls() => System.IO.Directory.GetFiles(Directory, "*_errors.log")
+        .SelectMany(file => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file),
+            @"Aborting call on unexpected message for Call-Id '([^']+)'|Dead call (\S+) \(aborted"))
+        .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).Distinct().Count();
+
     /// <summary>Whether sipp has sent or received a message holding <paramref name="text"/> (a phone: run with -trace_msg).</summary>
     public bool Logged(string text)
     {
