@@ -14,13 +14,13 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
     private string Setup => router.Setup;
     private double _sustainable;
 
-    public async Task All()
+    public async Task All(Parts parts)
     {
         await Sustainable();
-        await QueuedToOffered();
-        await Consoles();
-        await Overload();
-        await LongQueues();
+        if (parts.Has("b")) await QueuedToOffered();
+        if (parts.Has("e")) await Consoles();
+        if (parts.Has("overload")) await Overload();
+        if (parts.Has("cd")) await LongQueues();
     }
 
     /// <summary>(a) and (c) with none waiting: a closed loop with exactly one caller per agent in the router.</summary>
