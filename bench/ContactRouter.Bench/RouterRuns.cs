@@ -209,6 +209,8 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
         router.Feeding = true;
         var served = await ServedAfter(launched, TimeSpan.FromMinutes(2));
         var again = served - launched;
+        foreach (var kind in router.Actions.Where(a => a.SentAt >= launched).GroupBy(a => (a.Kind, a.Status)).OrderBy(g => g.Min(a => a.SentAt)))
+            Report.Say($"  restart: {kind.Key.Kind} {kind.Key.Status}: {kind.Count()}, first sent {Report.N((kind.Min(a => a.SentAt) - launched).TotalSeconds, "0.00")} s after launch, answered in {Report.N(kind.First().Milliseconds, "0")} ms");
         report.Add("d", Setup, "restart with that state: launch → healthy, → first call accepted",
             $"{Report.N((healthy - launched).TotalSeconds, "0.0")} s, {(again is { } a ? Report.N(a.TotalSeconds, "0.0") + " s" : "not within 2 min")}",
             "≤ 5 s", again is { } s && s <= TimeSpan.FromSeconds(5));
