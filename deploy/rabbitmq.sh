@@ -69,14 +69,14 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop|status|reset|bounce, or $0 tls <dir>" >&2
+    echo "usage: $0 start|stop|status|reset|bounce|queues, or $0 tls <dir>" >&2
     exit 2
 }
 
 [[ $# -ge 1 ]] || usage
 ACTION="$1"
 case "$ACTION" in
-    start|stop|status|reset|bounce) [[ $# -eq 1 ]] || usage ;;
+    start|stop|status|reset|bounce|queues) [[ $# -eq 1 ]] || usage ;;
     tls) [[ $# -eq 2 ]] || usage ;;
     *) usage ;;
 esac
@@ -570,4 +570,6 @@ case "$ACTION" in
     reset) do_reset ;;
     bounce) do_bounce ;;
     tls) do_tls "$2" ;;
+    # The vhost's queue names, one per line (the tests look for a host's reply queue).
+    queues) ctl -s list_queues -p "$VHOST" name ;;
 esac

@@ -124,6 +124,7 @@ public static class RouterSetup
                     cfg.ConfigureEndpoints(context);
                 });
         });
+        services.AddHostedService<BusEndpointWarmup>();
         // After the bus: MassTransit's hosted service has started it by the time these run, and on the in-memory bus the
         // relays deliver what the previous run left before the host serves anyone.
         services.AddHostedService<CommandRelay>();
