@@ -29,8 +29,14 @@ public sealed class HostProcess : IAsyncDisposable
         };
     }
 
-    /// <summary>The host as the test project's build copied it (the test project references the host project).</summary>
-    public static string HostDll => Path.Combine(AppContext.BaseDirectory, "ContactRouter.Host.dll");
+    /// <summary>
+    /// The host as the test project's build copied it (the test project references the host project), or the one in
+    /// <c>CONTACTROUTER_HOST_DLL</c>: the benchmark runs the host as an operator publishes it (ReadyToRun, Release).
+    /// </summary>
+    public static string HostDll =>
+        Environment.GetEnvironmentVariable("CONTACTROUTER_HOST_DLL") is { Length: > 0 } published
+            ? published
+            : Path.Combine(AppContext.BaseDirectory, "ContactRouter.Host.dll");
 
     /// <summary>The host project's folder: its appsettings.json (log levels, defaults) as <c>dotnet run --project</c> reads it.</summary>
     public static string ContentRoot => Path.Combine(DevelopmentSecrets.RepositoryRoot, "src", "ContactRouter.Host");
