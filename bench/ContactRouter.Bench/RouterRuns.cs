@@ -32,7 +32,9 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
         await router.Call(scale.Agents);
         await Task.Delay(scale.Window / 3); // warm-up
         var actionsFrom = router.Drill.Clock.Now;
+        var cpu = Machine.Cpu.Read(router.Host.Id);
         _sustainable = await router.LifecyclesPerSecond(scale.Window);
+        Report.Say($"  (a) {cpu.Until(router.Host.Id)}");
         var ratio = _sustainable / rawRate;
         report.Add("a", Setup, "lifecycles/s (queue → offer → accept → complete), none waiting", Report.N(_sustainable, "0.0"));
         report.Add("a", Setup, "router lifecycles/s ÷ raw bus messages/s", $"{Report.N(ratio * 100, "0.00")} %", "≥ 25 %", ratio >= 0.25);
@@ -83,7 +85,9 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
             await router.Call(scale.Agents);
             await Task.Delay(scale.Window / 3);
             foreach (var desk in router.Desks) desk.OfferLatencies.Clear();
+            var cpu = Machine.Cpu.Read(router.Host.Id);
             var rate = await router.LifecyclesPerSecond(scale.Window);
+            Report.Say($"  (e) {count} streams: {cpu.Until(router.Host.Id)}");
             var latencies = router.Desks.SelectMany(d => d.OfferLatencies).ToList();
             router.Feeding = false;
             await router.StopWork();
