@@ -303,6 +303,14 @@ public sealed class StoreOptions
     /// <summary>Unset: the provider's default (<see cref="RouterStore.SqliteDefault"/>, <see cref="RouterStore.PostgresDefault"/>).</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// PostgreSQL connections opened together at start, before the host serves, and kept in Npgsql's pool. A new
+    /// connection costs a server process and a SCRAM exchange (7 ms each here, one after another); a restarted host's
+    /// first burst of agents opened 40 of them at once while the agents waited. 0: open them on first use. 0–100
+    /// (Npgsql's pool holds at most 100 by default). Not used on SQLite (a file opens in microseconds).
+    /// </summary>
+    public int WarmConnections { get; set; } = 16;
+
     public string EffectiveConnectionString =>
         string.IsNullOrWhiteSpace(ConnectionString) ? RouterStore.DefaultConnectionString(Provider) : ConnectionString;
 }

@@ -33,7 +33,9 @@ public static class RouterSetup
             .Validate(o => o.ReconnectInterval >= TimeSpan.FromMilliseconds(100) && o.ReconnectInterval <= TimeSpan.FromMinutes(1),
                 "Bus:ReconnectInterval must be between 00:00:00.1 and 00:01:00.")
             .ValidateOnStart();
-        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section);
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
+            .Validate(o => o.WarmConnections is >= 0 and <= 100, "Store:WarmConnections must be between 0 and 100.")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
         // The store first: hosted services start in registration order, and the workers need the schema.

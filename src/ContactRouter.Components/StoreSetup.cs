@@ -1,15 +1,18 @@
 using ContactRouter.Store;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Components;
 
 /// <summary>
 /// Brings the store's schema up to date (EF Core migrations of the configured provider, see
-/// <see cref="RouterStore.MigrateAsync"/>) before anything else starts.
+/// <see cref="RouterStore.MigrateAsync"/>) before anything else starts, then fills the connection pool
+/// (<see cref="StoreOptions.WarmConnections"/>).
 /// </summary>
-public sealed class StoreInitializer(IServiceScopeFactory scopes, ILogger<StoreInitializer> log) : IHostedService
+public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<StoreOptions> options, ILogger<StoreInitializer> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
@@ -23,6 +26,24 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, ILogger<StoreI
             log.LogInformation("Store created before migrations: recorded it as migration {Migration}", done.Adopted);
         if (done.Pending.Count > 0)
             log.LogInformation("Store on {Provider} migrated; it lacked {Migrations}", db.Database.ProviderName, string.Join(", ", done.Pending));
+        if (db.Database.IsNpgsql()) await WarmPool(options.Value.WarmConnections, ct);
+    }
+
+    /// <summary>
+    /// Opens that many connections at once, each through a context of its own as a request would (so through the same
+    /// pool as the requests, whatever EF Core's provider builds it from), and hands them back to the pool.
+    /// </summary>
+    private async Task WarmPool(int connections, CancellationToken ct)
+    {
+        var contexts = Enumerable.Range(0, connections).Select(_ => scopes.CreateAsyncScope()).ToList();
+        try
+        {
+            await Task.WhenAll(contexts.Select(scope => scope.ServiceProvider.GetRequiredService<RouterDbContext>().Database.OpenConnectionAsync(ct)));
+        }
+        finally
+        {
+            foreach (var scope in contexts) await scope.DisposeAsync();
+        }
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ContactRouter.Routing;
 using ContactRouter.Store;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ContactRouter.Tests.Store;
 
@@ -58,5 +59,30 @@ public sealed class When_an_agent_takes_a_call_with_the_store_on_PostgreSQL(Stor
     {
         var health = await _http.GetAsync("/health");
         health.StatusCode.Should().Be(HttpStatusCode.OK, await health.Content.ReadAsStringAsync());
+    }
+}
+
+/// <summary>
+/// A host on PostgreSQL opens Store:WarmConnections connections before it serves: a restarted host's first burst of
+/// agents otherwise opened one connection each (a server process and a SCRAM exchange apiece) while they waited.
+/// </summary>
+public sealed class When_a_host_starts_on_PostgreSQL(StoreDatabases stores) : IClassFixture<StoreDatabases>
+{
+    [Fact]
+    public async Task Should_have_its_pool_of_connections_open_before_it_serves()
+    {
+        var connectionString = await stores.ConnectionString(StoreProvider.Postgres);
+        await using var router = new RouterFactory(StoreProvider.Postgres, connectionString, RouterFactory.NewClock(),
+            new Dictionary<string, string?> { ["Store:WarmConnections"] = "24" });
+        using var http = router.StaffClient();
+        (await http.GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // Counted by the server, from a connection outside the host's pool.
+        await using var observer = new NpgsqlConnection(connectionString + ";Pooling=false");
+        await observer.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", observer);
+        var open = (long)(await count.ExecuteScalarAsync())!;
+        open.Should().BeGreaterThanOrEqualTo(24, "the host opened its warm connections at start and the pool keeps them");
     }
 }
