@@ -67,7 +67,8 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
 
     /// <summary>
     /// (e) Open consoles: a team lead's centre stream per console (the agents' own streams are the other kind), read all
-    /// the time; the first agents work from their own console stream and time each offer from decision to arrival.
+    /// the time; the first agents work from their own console stream and time each offer from decision to arrival, in
+    /// the closed loop (throughput) and at 30 callers/s (latency at a stated load).
     /// </summary>
     private async Task Consoles()
     {
@@ -90,15 +91,26 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
             Report.Say($"  (e) {count} streams: {cpu.Until(router.Host.Id)}");
             var latencies = router.Desks.SelectMany(d => d.OfferLatencies).ToList();
             router.Feeding = false;
+            // The closed loop keeps the machine's two cores busy, so its latency is mostly waiting for CPU; a console's
+            // latency at a stated load is the open loop of (b), 30 callers a second, with the same streams open.
+            await Drain();
+            foreach (var desk in router.Desks) desk.OfferLatencies.Clear();
+            var stream = new CallerStream(router.Drill.Exchange, router.Drill.Tally, router.Drill.Clock, $"e-{count}-{Guid.NewGuid():N}");
+            await stream.Run((int)(30 * scale.OpenLoop.TotalSeconds), 30);
+            await Drain();
+            var atThirty = router.Desks.SelectMany(d => d.OfferLatencies).ToList();
             await router.StopWork();
             await open.CancelAsync();
             await Task.WhenAll(consoles.Select(c => c.Reading));
             baseline ??= rate;
             var p99 = Percentile(latencies, 99);
             var withinTen = baseline.Value > 0 && rate >= 0.9 * baseline.Value;
-            report.Add("e", Setup, $"decision → console with {count} open streams ({opened.Count(o => o)} opened; {latencies.Count} offers seen)",
-                $"p50 {Report.N(Percentile(latencies, 50), "0")} ms, p99 {Report.N(p99, "0")} ms", count == scale.Consoles[^1] ? "p99 ≤ 100 ms" : "",
-                count == scale.Consoles[^1] ? p99 <= 100 : null);
+            report.Add("e", Setup, $"decision → console with {count} open streams, closed loop at full load ({opened.Count(o => o)} opened; {latencies.Count} offers seen)",
+                $"p50 {Report.N(Percentile(latencies, 50), "0")} ms, p99 {Report.N(p99, "0")} ms");
+            var p99AtThirty = Percentile(atThirty, 99);
+            report.Add("e", Setup, $"decision → console with {count} open streams at 30 callers/s ({atThirty.Count} offers seen)",
+                $"p50 {Report.N(Percentile(atThirty, 50), "0")} ms, p99 {Report.N(p99AtThirty, "0")} ms", count == scale.Consoles[^1] ? "p99 ≤ 100 ms" : "",
+                count == scale.Consoles[^1] ? p99AtThirty <= 100 : null);
             report.Add("e", Setup, $"lifecycles/s with {count} open streams", Report.N(rate, "0.0"),
                 count > 0 ? "≥ 90 % of 0 streams" : "", count > 0 ? withinTen : null);
             router.StartWork();
