@@ -114,7 +114,6 @@ public static class RouterStore
 
         var before = new StoreMigration([]);
         if (sqlite) before = await TakeOnFileFromBeforeMigrations(db, ct);
-        else if (db.Database.IsNpgsql()) await CreateHistoryTable(db, ct);
 
         // Processes starting together on one PostgreSQL database (an API and its workers) take turns: EF Core's own lock
         // there does not cover a run of several migrations, and the second one failed on "relation already exists".
@@ -127,6 +126,8 @@ public static class RouterStore
         List<string> pending;
         try
         {
+            // Inside the lock: two processes creating it at once raced in PostgreSQL's catalogue ("type already exists").
+            if (npgsql) await CreateHistoryTable(db, ct);
             pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
             await db.Database.MigrateAsync(ct);
         }
@@ -145,21 +146,12 @@ public static class RouterStore
     /// <summary>
     /// On a new PostgreSQL database, EF Core reads the migrations history before creating it and logs the failed read
     /// as an error (npgsql/efcore.pg#3407): harmless, but an error in the log of a healthy first start. An empty
-    /// history table first (CREATE TABLE IF NOT EXISTS) avoids that. Processes starting together may race to create
-    /// it; either one wins.
+    /// history table first (CREATE TABLE IF NOT EXISTS) avoids that. Called under the migrations' advisory lock, so
+    /// processes starting together never create it at the same moment.
     /// </summary>
-    private static async Task CreateHistoryTable(RouterDbContext db, CancellationToken ct)
-    {
+    private static Task CreateHistoryTable(RouterDbContext db, CancellationToken ct) =>
         // Not IHistoryRepository.ExistsAsync: on Npgsql that is the very read that logs the error.
-        try
-        {
-            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
-        }
-        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.UniqueViolation)
-        {
-            // Another process created it just now.
-        }
-    }
+        db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
 
     private static void CreateSqliteFolder(string? connectionString)
     {
