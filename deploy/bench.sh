@@ -12,7 +12,8 @@ cd "$root"
 bash deploy/rabbitmq.sh start
 bash deploy/postgres.sh start
 # The router under test is the host as an operator installs it: published in Release with ReadyToRun (precompiled code,
-# about a second less to start than the JIT-only build; README, "Running it for real"), not the test project's copy.
+# about a second less to start than the JIT-only build; docs/deployment.md, "Installing the router on a server"), not the
+# test project's copy.
 host="$root/bench/ContactRouter.Bench/bin/host"
 dotnet publish src/ContactRouter.Host -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$host" -nologo -v quiet
 export CONTACTROUTER_HOST_DLL="$host/ContactRouter.Host.dll"

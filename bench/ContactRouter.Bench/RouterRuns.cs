@@ -50,16 +50,14 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
     private async Task QueuedToOffered()
     {
         Report.Say($"{Setup}: (b) queued → offered at 30 callers/s for {scale.OpenLoop.TotalSeconds:0} s");
-        var stream = new CallerStream(router.Drill.Exchange, router.Drill.Tally, router.Drill.Clock, $"b-{Guid.NewGuid():N}");
         var callsFrom = router.Drill.Tally.Calls.Count;
-        await stream.Run((int)(30 * scale.OpenLoop.TotalSeconds), 30);
-        await Drain();
+        await ThirtyCallersPerSecond("b");
         var ids = router.Drill.Tally.Calls.Skip(callsFrom).Where(c => c.Accepted).Select(c => c.ContactId!).ToList();
         var contacts = await router.Drill.Store.ContactsById(ids);
         var waits = contacts.Values.Where(c => c.OfferedAt is not null).Select(c => (c.OfferedAt!.Value - c.QueuedAt).TotalMilliseconds).ToList();
         var p99 = Percentile(waits, 99);
         report.Add("b", Setup, $"queued → offered at 30 callers/s ({waits.Count} offered of {ids.Count} queued)",
-            $"p50 {Report.N(Percentile(waits, 50), "0")} ms, p99 {Report.N(p99, "0")} ms",
+            Spread(waits),
             Provider == StoreProvider.Postgres ? "p99 ≤ 50 ms" : "", Provider == StoreProvider.Postgres ? p99 <= 50 : null);
     }
 
@@ -95,21 +93,18 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
             // latency at a stated load is the open loop of (b), 30 callers a second, with the same streams open.
             await Drain();
             foreach (var desk in router.Desks) desk.OfferLatencies.Clear();
-            var stream = new CallerStream(router.Drill.Exchange, router.Drill.Tally, router.Drill.Clock, $"e-{count}-{Guid.NewGuid():N}");
-            await stream.Run((int)(30 * scale.OpenLoop.TotalSeconds), 30);
-            await Drain();
+            await ThirtyCallersPerSecond($"e-{count}");
             var atThirty = router.Desks.SelectMany(d => d.OfferLatencies).ToList();
             await router.StopWork();
             await open.CancelAsync();
             await Task.WhenAll(consoles.Select(c => c.Reading));
             baseline ??= rate;
-            var p99 = Percentile(latencies, 99);
             var withinTen = baseline.Value > 0 && rate >= 0.9 * baseline.Value;
             report.Add("e", Setup, $"decision → console with {count} open streams, closed loop at full load ({opened.Count(o => o)} opened; {latencies.Count} offers seen)",
-                $"p50 {Report.N(Percentile(latencies, 50), "0")} ms, p99 {Report.N(p99, "0")} ms");
+                Spread(latencies));
             var p99AtThirty = Percentile(atThirty, 99);
             report.Add("e", Setup, $"decision → console with {count} open streams at 30 callers/s ({atThirty.Count} offers seen)",
-                $"p50 {Report.N(Percentile(atThirty, 50), "0")} ms, p99 {Report.N(p99AtThirty, "0")} ms", count == scale.Consoles[^1] ? "p99 ≤ 100 ms" : "",
+                Spread(atThirty), count == scale.Consoles[^1] ? "p99 ≤ 100 ms" : "",
                 count == scale.Consoles[^1] ? p99AtThirty <= 100 : null);
             report.Add("e", Setup, $"lifecycles/s with {count} open streams", Report.N(rate, "0.0"),
                 count > 0 ? "≥ 90 % of 0 streams" : "", count > 0 ? withinTen : null);
@@ -258,9 +253,20 @@ public sealed class RouterRuns(BenchRouter router, Report report, Scale scale, d
         var times = answers.Select(a => a.Status is 202 or 503 or 0 ? double.PositiveInfinity : a.Milliseconds).ToList();
         var p99 = Percentile(times, 99);
         report.Add(id, Setup, $"accept/complete answer time{(when == "" ? "" : " " + when)} ({answers.Count} answers; {answers.Count(a => a.Status == 503)} × 503, {answers.Count(a => a.Status == 202)} × 202)",
-            $"p50 {Report.N(Percentile(times, 50), "0")} ms, p99 {Report.N(p99, "0")} ms", when == "" ? "" : "p99 ≤ 1 s", when == "" ? null : p99 <= 1000);
+            Spread(times), when == "" ? "" : "p99 ≤ 1 s", when == "" ? null : p99 <= 1000);
         return p99;
     }
+
+    /// <summary>The open loop of (b): 30 callers a second for the scale's open-loop time, then until the queue is empty.</summary>
+    private async Task ThirtyCallersPerSecond(string name)
+    {
+        var stream = new CallerStream(router.Drill.Exchange, router.Drill.Tally, router.Drill.Clock, $"{name}-{Guid.NewGuid():N}");
+        await stream.Run((int)(30 * scale.OpenLoop.TotalSeconds), 30);
+        await Drain();
+    }
+
+    private static string Spread(IReadOnlyCollection<double> milliseconds) =>
+        $"p50 {Report.N(Percentile(milliseconds, 50), "0")} ms, p99 {Report.N(Percentile(milliseconds, 99), "0")} ms";
 
     private async Task Drain()
     {
