@@ -53,40 +53,48 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
 
     private readonly Dictionary<string, Channel<PendingCommand>> _lines = [];
     private readonly CancellationTokenSource _stopping = new();
+    private bool _stopped;
 
-    /// <summary>Hands the command to its centre's line; the task ends with its answer once its batch has committed.</summary>
+    /// <summary>
+    /// Hands the command to its centre's line; the task ends with its answer once its batch has committed. Once the
+    /// batcher has stopped, or when its centre's line has just stopped, the task fails at once: nothing waits for a line
+    /// that nobody reads (a consumer still running while the host shuts down would hold the bus's stop for ever).
+    /// </summary>
     public Task<CommandResult> Submit(PendingCommand pending)
     {
-        Channel<PendingCommand> line;
+        Channel<PendingCommand>? line = null;
         lock (_lines)
-            if (!_lines.TryGetValue(pending.Command.Centre, out line!))
+            if (!_stopped && !_lines.TryGetValue(pending.Command.Centre, out line))
             {
                 _lines[pending.Command.Centre] = line = Channel.CreateUnbounded<PendingCommand>(new UnboundedChannelOptions { SingleReader = true });
                 var centre = pending.Command.Centre;
-                _ = Task.Run(() => Run(centre, line.Reader));
+                var reader = line;
+                _ = Task.Run(() => Run(centre, reader));
             }
-        if (!line.Writer.TryWrite(pending))
-            pending.Answer.TrySetException(new ObjectDisposedException(nameof(CentreBatcher)));
+        if (line is null || !line.Writer.TryWrite(pending))
+            pending.Answer.TrySetException(new ObjectDisposedException(nameof(CentreBatcher), $"The centre worker of {pending.Command.Centre} is stopping."));
         return pending.Answer.Task;
     }
 
-    private async Task Run(string centre, ChannelReader<PendingCommand> line)
+    private async Task Run(string centre, Channel<PendingCommand> line)
     {
         var stop = _stopping.Token;
         // The previous batch's publishing and answering, which the next batch's apply and commit overlap with.
         var finishing = Task.CompletedTask;
+        var batch = new List<PendingCommand>();
+        Exception? failed = null;
         try
         {
-            while (await line.WaitToReadAsync(stop))
+            while (await line.Reader.WaitToReadAsync(stop))
             {
-                var batch = new List<PendingCommand>();
+                batch = [];
                 AsyncServiceScope? saved;
                 // The gate: nothing else touches the centre while a batch is applied and saved.
                 var gate = states.GateFor(centre);
                 await gate.WaitAsync(stop);
                 try
                 {
-                    while (batch.Count < MaxBatch && line.TryRead(out var pending)) batch.Add(pending);
+                    while (batch.Count < MaxBatch && line.Reader.TryRead(out var pending)) batch.Add(pending);
                     saved = batch.Count > 0 ? await Apply(centre, batch, stop) : null;
                 }
                 finally
@@ -99,8 +107,27 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        catch (Exception ex)
+        {
+            // Not expected (Apply and Finish answer their own failures), but a loop that died silently would leave every
+            // later command of the centre waiting for ever. This line ends; the centre's next command starts a new one.
+            log.LogError(ex, "The command line of {Centre} stopped; its waiting commands fail and are retried", centre);
+            failed = ex;
+        }
+        finally
+        {
+            // No command joins the line after this; those already in it are answered below.
+            lock (_lines)
+            {
+                if (_lines.TryGetValue(centre, out var current) && current == line) _lines.Remove(centre);
+                line.Writer.TryComplete();
+            }
+        }
         await finishing;
-        while (line.TryRead(out var left)) left.Answer.TrySetCanceled(stop);
+        foreach (var pending in batch) pending.Answer.TrySetException(failed ?? new OperationCanceledException(stop));
+        while (line.Reader.TryRead(out var left))
+            if (failed is null) left.Answer.TrySetCanceled(stop);
+            else left.Answer.TrySetException(failed);
     }
 
     /// <summary>Applies and saves the batch; returns the scope of the worker that saved it, or null when its commands failed.</summary>
@@ -164,6 +191,7 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
 
     public void Dispose()
     {
+        lock (_lines) _stopped = true;
         // Not disposed: a loop may still be looking at its token.
         _stopping.Cancel();
     }

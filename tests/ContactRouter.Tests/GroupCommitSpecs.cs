@@ -123,6 +123,31 @@ public sealed class When_a_batch_fails_to_commit : GroupCommitSpec
     }
 }
 
+/// <summary>
+/// The host shuts down while its bus still runs a consumer (the container stops the batcher first, once, in CI): the
+/// consumer's command must not wait for a line that nobody reads any more, or the bus's stop waits for ever.
+/// </summary>
+public sealed class When_the_batcher_stops_with_commands_waiting : GroupCommitSpec
+{
+    [Fact]
+    public async Task Should_answer_those_waiting_and_fail_any_later_command_at_once()
+    {
+        var batcher = Worker.Services.GetRequiredService<CentreBatcher>();
+        Task<CommandResult> waiting;
+        using (await WhileSaving())
+        {
+            waiting = Submit(Commands.Queue("c1", Time.GetUtcNow()));
+            batcher.Dispose();
+            await FluentActions.Awaiting(() => waiting).Should().ThrowAsync<OperationCanceledException>("its line stopped before it was applied");
+        }
+
+        var later = Submit(Commands.Queue("c2", Time.GetUtcNow()));
+        later.IsCompleted.Should().BeTrue("a command handed in after the stop is answered at once, not left waiting");
+        await FluentActions.Awaiting(() => later).Should().ThrowAsync<ObjectDisposedException>();
+        Worker.Read(db => db.Contacts.Count()).Should().Be(0, "neither was saved");
+    }
+}
+
 public sealed class When_deliveries_reach_the_consumer_out_of_order
 {
     private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = RouterFactory.NewClock();
