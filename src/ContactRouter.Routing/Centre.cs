@@ -268,11 +268,17 @@ public sealed class Centre
             return new Refusal(RefusalKind.Conflict, "contactId", $"Contact {contactId} is {contact.Status.ToString().ToLowerInvariant()}, not connected.", RefusalCodes.ContactNotConnected);
         var agent = _agents[contact.AgentId!];
         agent.ConnectedContactId = null;
-        agent.WrapUpUntil = Now + Options.WrapUp;
-        agent.IdleSince = Now + Options.WrapUp;
-        Watch(agent.WrapUpUntil.Value);
-        // While it lasts the agent shows "wrap-up"; its end changes the status without a command.
-        if (agent.WrapUpUntil > Now && agent.WrapUpUntil < _statusWatch) _statusWatch = agent.WrapUpUntil.Value;
+        var wrapUpEnds = Now + Options.WrapUp;
+        agent.IdleSince = wrapUpEnds;
+        // Without a wrap-up (a setting of 0) there is nothing to end later: a deadline of now would only make the next
+        // command walk every agent and contact to clear it.
+        agent.WrapUpUntil = wrapUpEnds > Now ? wrapUpEnds : null;
+        if (agent.WrapUpUntil is { } until)
+        {
+            Watch(until);
+            // While it lasts the agent shows "wrap-up"; its end changes the status without a command.
+            if (until < _statusWatch) _statusWatch = until;
+        }
         _changedAgents.Add(agent.Id);
         contact.Status = ContactStatus.Completed;
         contact.CompletedAt = Now;
