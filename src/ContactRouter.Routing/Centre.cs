@@ -498,6 +498,13 @@ public sealed class Centre
         foreach (var agent in _agents.Values)
             if (agent.StatusAt(now) == AgentStatus.Available) free.Add(agent);
         if (free.Count == 0) return;
+        // One free agent or one queued contact (a call ending, a caller arriving: the usual commands) make at most one
+        // offer: a single walk finds it, no heap needed.
+        if (free.Count == 1 || _queuedCount == 1)
+        {
+            OfferFirstEligible(free, now);
+            return;
+        }
         // A heap, not a sort: Match usually needs only as many contacts as there are free agents (often one),
         // while an overloaded centre's queue is long. Contacts come out in exactly the routing order.
         _queued.Clear();
@@ -512,6 +519,27 @@ public sealed class Centre
             free.Remove(agent);
             if (free.Count == 0) return;
         }
+    }
+
+    /// <summary>
+    /// Offers the first queued contact in routing order that one of the free agents may take to its best agent: what
+    /// the heap in <see cref="Match"/> does when only one offer can be made.
+    /// </summary>
+    private void OfferFirstEligible(List<Agent> free, DateTimeOffset now)
+    {
+        Contact? first = null;
+        Agent? agent = null;
+        WaitingKey firstKey = default;
+        var index = 0;
+        foreach (var contact in _contacts.Values)
+        {
+            if (contact.Status != ContactStatus.Queued) continue;
+            var key = KeyOf(contact, now, index++);
+            if (first is not null && RoutingOrder.Instance.Compare(key, firstKey) >= 0) continue;
+            if (BestAgentFor(contact, free, now) is not { } best) continue;
+            (first, firstKey, agent) = (contact, key, best);
+        }
+        if (first is not null) Offer(first, agent!);
     }
 
     /// <summary>

@@ -153,12 +153,21 @@ public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions rout
         free.RemoveAt(free.FindIndex(s => s.GetValueOrDefault(homeCentre) >= minimum));
     }
 
-    /// <summary>The next moment a waiting contact reaches its threshold, so the router can look again then.</summary>
-    public DateTimeOffset? NextThreshold(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now) =>
-        pictures.SelectMany(p => p.Waiting)
-            .Where(c => overflow.Enabled && c.Hops < overflow.MaxHops && overflow.Centres.ContainsKey(c.HomeCentre))
-            .Select(c => c.QueuedAt + overflow.ThresholdFor(c.HomeCentre, c.Priority))
-            .Where(at => at > now)
-            .Select(at => (DateTimeOffset?)at)
-            .Min();
+    /// <summary>
+    /// The next moment a waiting contact reaches its threshold, so the router can look again then. Plain loops: the
+    /// simulator asks after every overflow review.
+    /// </summary>
+    public DateTimeOffset? NextThreshold(IReadOnlyCollection<CentrePicture> pictures, DateTimeOffset now)
+    {
+        if (!overflow.Enabled) return null;
+        DateTimeOffset? next = null;
+        foreach (var picture in pictures)
+            foreach (var c in picture.Waiting)
+            {
+                if (c.Hops >= overflow.MaxHops || !overflow.Centres.ContainsKey(c.HomeCentre)) continue;
+                var at = c.QueuedAt + overflow.ThresholdFor(c.HomeCentre, c.Priority);
+                if (at > now && (next is null || at < next)) next = at;
+            }
+        return next;
+    }
 }
