@@ -150,3 +150,37 @@ public sealed class When_an_agents_phone_is_not_registered : TelephonySpec
         gone.Process.HasExited.Should().BeFalse("Gert's phone was never rung");
     }
 }
+
+/// <summary>
+/// Overflow over the phone: a caller of Fysiek, where nobody is free, rings the phone of a neighbour's agent who knows
+/// Fysiek's domain once the threshold has passed, as any offer does; the contact shows where it came from.
+/// </summary>
+public sealed class When_a_phoning_caller_overflows_to_a_neighbour : TelephonySpec
+{
+    protected override string Centre => "fysiek";
+
+    [Fact]
+    public async Task Should_ring_the_neighbours_agents_phone_after_the_threshold_and_connect_the_call_there()
+    {
+        // Eva works at Sociaal (a ring neighbour of Fysiek) and also knows Fysiek's domain; Fysiek has nobody.
+        var eva = AgentId("eva");
+        (await Http.PutAgent(eva, "sociaal", new Dictionary<string, int> { ["sociaal"] = 5, ["fysiek"] = 3 })).EnsureSuccessStatusCode();
+        await using var phone = Own(await Phone.Register(eva, "phone_answers", ringMs: 300));
+        (await Http.SetStatus(eva, "available")).EnsureSuccessStatusCode();
+
+        var callId = NewCallId();
+        var contactId = ContactOf(callId);
+        var caller = Dial("caller", callId, holdMs: 1000);
+        (await Http.ContactWhen(contactId, "queued"))["centre"]!.GetValue<string>().Should().Be("fysiek");
+        phone.Process.HasExited.Should().BeFalse("before the threshold the caller waits at home");
+
+        Router.Time.Advance(TimeSpan.FromSeconds(21));
+        var connected = await Http.ContactWhen(contactId, "connected");
+        connected["agentId"]!.GetValue<string>().Should().Be(eva);
+        connected["centre"]!.GetValue<string>().Should().Be("sociaal");
+        connected["homeCentre"]!.GetValue<string>().Should().Be("fysiek");
+        connected["overflowed"]!.GetValue<bool>().Should().BeTrue("the console marks the call 'Overgelopen van Fysiek'");
+        await caller.Succeeded();
+        await phone.Process.Succeeded();
+    }
+}
