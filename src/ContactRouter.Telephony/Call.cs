@@ -29,6 +29,12 @@ public sealed class Call
     public string? NextAgentId { get; set; }
 
     /// <summary>
+    /// Offered to <see cref="AgentId"/>, whose phone still has another caller's INVITE on it (being stopped): it rings once
+    /// that branch has its final answer, so a phone never rings for two callers at once.
+    /// </summary>
+    public bool WaitingForPhone { get; set; }
+
+    /// <summary>
     /// The contact id a call always gets: the same call id (a retransmission, a component restarted mid-call) is the same
     /// contact, and the router queues it once.
     /// </summary>

@@ -22,6 +22,15 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
     /// <summary>The last registration state told to the router per agent: a phone re-registers every few minutes.</summary>
     private readonly ConcurrentDictionary<string, bool> _phones = new();
     private readonly Channel<string> _instructions = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// Per agent, the call whose INVITE is on the agent's phone, from the ring until the branch's final answer (picked
+    /// up, declined, stopped, cancelled). The router may offer the agent the next caller before then (an offer that ran
+    /// out, the agent back at once): that caller waits in <see cref="_nextOnPhone"/> and rings once the phone is free.
+    /// Both under <see cref="_phoneLines"/>, taken inside a call's lock and never the other way round.
+    /// </summary>
+    private readonly Dictionary<string, string> _onPhone = [];
+    private readonly Dictionary<string, Call> _nextOnPhone = [];
+    private readonly Lock _phoneLines = new();
 
     /// <summary>What to tell Kamailio, in order (<see cref="SipFront"/> writes them on the link).</summary>
     public ChannelReader<string> Instructions => _instructions.Reader;
@@ -38,7 +47,8 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         "unreachable" => Unreachable(e, ct),
         "stopped" => Stopped(e),
         "cancel" => Cancelled(e, ct),
-        "dropped" => Cancelled(e, ct),
+        "dropped" => Dropped(e, ct),
+        "ended" => BranchEnded(e),
         "bye" => HungUp(e),
         "registration" => Registration(e, ct),
         _ => Unknown(e),
@@ -74,6 +84,8 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         if (!_byContact.TryGetValue(offer.ContactId, out var call)) return;
         lock (call)
         {
+            // Offered before, but that phone never rang (it was busy) and the offer was taken back: as good as parked.
+            if (call.State == CallState.Ringing && call.WaitingForPhone) ParkWithoutRinging(call);
             if (call.State == CallState.Ringing && call.Stopping)
             {
                 // The previous phone is still being stopped: this one rings once Kamailio has parked the caller again.
@@ -86,10 +98,69 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
                 log.LogWarning("Offer of call {Contact} to {Agent} while it is {State}; left alone", call.ContactId, AccessLog.Clip(offer.AgentId, 64), call.State);
                 return;
             }
-            call.State = CallState.Ringing;
-            call.AgentId = offer.AgentId;
             call.Centre = offer.Centre;
-            _instructions.Writer.TryWrite(SipInstruction.Ring(call, offer.AgentId));
+            Ring(call, offer.AgentId);
+        }
+    }
+
+    /// <summary>Under the call's lock: rings the agent's phone, or lets the call wait until the phone's current branch has ended.</summary>
+    private void Ring(Call call, string agentId)
+    {
+        call.State = CallState.Ringing;
+        call.AgentId = agentId;
+        lock (_phoneLines)
+        {
+            if (_onPhone.TryGetValue(agentId, out var busy) && busy != call.CallId)
+            {
+                log.LogInformation("Call {Contact} waits for the phone of {Agent}, which still rings for another caller", call.ContactId, AccessLog.Clip(agentId, 64));
+                _nextOnPhone[agentId] = call;
+                call.WaitingForPhone = true;
+                return;
+            }
+            _onPhone[agentId] = call.CallId;
+        }
+        call.WaitingForPhone = false;
+        _instructions.Writer.TryWrite(SipInstruction.Ring(call, agentId));
+    }
+
+    /// <summary>Under the call's lock: a call that waited for a phone that never rang for it is parked (nothing to stop).</summary>
+    private void ParkWithoutRinging(Call call)
+    {
+        lock (_phoneLines)
+            if (call.AgentId is { } agent && _nextOnPhone.TryGetValue(agent, out var waiting) && waiting == call)
+                _nextOnPhone.Remove(agent);
+        call.WaitingForPhone = false;
+        call.State = CallState.Parked;
+        call.AgentId = null;
+    }
+
+    /// <summary>
+    /// Not under any call's lock: the phone's branch for <paramref name="callId"/> has its final answer, so a call that
+    /// waits for that phone rings it now.
+    /// </summary>
+    private void PhoneFree(string? agentId, string callId)
+    {
+        while (agentId is not null)
+        {
+            Call? next;
+            lock (_phoneLines)
+            {
+                if (!_onPhone.TryGetValue(agentId, out var current) || current != callId) return;
+                _onPhone.Remove(agentId);
+                if (!_nextOnPhone.Remove(agentId, out next)) return;
+                _onPhone[agentId] = next.CallId;
+            }
+            lock (next)
+            {
+                if (next.State == CallState.Ringing && next.WaitingForPhone && next.AgentId == agentId)
+                {
+                    next.WaitingForPhone = false;
+                    _instructions.Writer.TryWrite(SipInstruction.Ring(next, agentId));
+                    return;
+                }
+            }
+            // It no longer waits (hung up, or taken back meanwhile): the phone is free again.
+            callId = next.CallId;
         }
     }
 
@@ -102,6 +173,11 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         if (!_byContact.TryGetValue(requeued.ContactId, out var call)) return;
         lock (call)
         {
+            if (call.State == CallState.Ringing && call.WaitingForPhone && call.AgentId == requeued.AgentId)
+            {
+                ParkWithoutRinging(call);
+                return;
+            }
             if (call.State != CallState.Ringing || call.Stopping || call.AgentId != requeued.AgentId) return;
             call.Stopping = true;
             _instructions.Writer.TryWrite(SipInstruction.Stop(call));
@@ -111,6 +187,8 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
     /// <summary>Kamailio stopped the ringing and parked the caller again; a new offer that came meanwhile rings now.</summary>
     private Task Stopped(SipEvent e)
     {
+        // The phone first: the call may be offered to the same phone again at once.
+        PhoneFree(e.Agent, e.CallId);
         if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
         lock (call)
             if (call.State == CallState.Ringing) ParkedAgain(call);
@@ -126,9 +204,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         if (call.NextAgentId is { } next)
         {
             call.NextAgentId = null;
-            call.State = CallState.Ringing;
-            call.AgentId = next;
-            _instructions.Writer.TryWrite(SipInstruction.Ring(call, next));
+            Ring(call, next);
         }
     }
 
@@ -141,6 +217,8 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
 
     private Task Answered(SipEvent e, CancellationToken ct)
     {
+        // Picked up: the phone's branch is over (the router offers nobody to an agent in a call).
+        PhoneFree(e.Agent, e.CallId);
         if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
         string agent, centre;
         lock (call)
@@ -163,6 +241,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
     /// <summary>The phone said no (busy, declined) or is not registered: the caller is parked again and keeps their place.</summary>
     private async Task BackToQueue(SipEvent e, CancellationToken ct, bool unreachable)
     {
+        PhoneFree(e.Agent, e.CallId);
         if (!_byCallId.TryGetValue(e.CallId, out var call)) return;
         string agent, centre;
         lock (call)
@@ -185,6 +264,8 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         lock (call)
         {
             if (call.State is CallState.Connected or CallState.Ended) return Task.CompletedTask;
+            // A phone it waited for is not rung; one that rings is cancelled by Kamailio, and freed by its "ended".
+            if (call.WaitingForPhone) ParkWithoutRinging(call);
             call.State = CallState.Ended;
             centre = call.Centre;
         }
@@ -198,6 +279,20 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
     /// A connected call ended. The contact stays connected in the router: the agent completes it with an outcome and a
     /// summary in the console, as after any call.
     /// </summary>
+    /// <summary>Kamailio had no branch left to park the caller again: the caller is gone, and so is the phone's branch.</summary>
+    private Task Dropped(SipEvent e, CancellationToken ct)
+    {
+        PhoneFree(e.Agent, e.CallId);
+        return Cancelled(e, ct);
+    }
+
+    /// <summary>The branch to a phone that rang for a caller who hung up has its final answer: the phone is free.</summary>
+    private Task BranchEnded(SipEvent e)
+    {
+        PhoneFree(e.Agent, e.CallId);
+        return Task.CompletedTask;
+    }
+
     private Task HungUp(SipEvent e)
     {
         if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
