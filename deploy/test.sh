@@ -17,9 +17,7 @@ log="$(mktemp)"
 # Drills and the fuzz run write their figures here (tests/ContactRouter.Tests/Figures.cs); printed after the summary.
 export CONTACTROUTER_FIGURES="$(mktemp)"
 trap 'rm -f "$log" "$CONTACTROUTER_FIGURES"' EXIT
-# The SIP load run does not pass reliably yet (README, "Phone calls (SIP)"): it runs only when asked for by a filter.
 args=("$@")
-if [[ " $* " != *" --filter "* ]]; then args+=(--filter "Category!=SipLoadRun"); fi
 # A test that hangs is stopped after 15 minutes (the longest drill takes about 3) and named in the output, so a run
 # fails with the test's name instead of running into CI's time limit.
 if [[ " $* " != *" --blame-hang"* ]]; then args+=(--blame-hang-timeout 15m --blame-hang-dump-type none); fi

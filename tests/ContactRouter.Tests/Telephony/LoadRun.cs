@@ -16,12 +16,10 @@ namespace ContactRouter.Tests.Telephony;
 /// is printed. The suite runs 60 calls against 8 phones; <c>CONTACTROUTER_DRILLS=long</c> runs the 1,000 calls
 /// against 40 phones (see the README).
 /// </summary>
-// Not in the default run of the test command yet (README, "Phone calls (SIP)": the long run found a phone ringing for two
-// callers at once); run it with its own command.
 [Trait("Category", LoadRunCategory)]
 public sealed class When_callers_phone_at_a_steady_rate(ITestOutputHelper output) : TelephonySpec
 {
-    /// <summary>deploy/test.sh leaves this category out unless a filter is given.</summary>
+    /// <summary>The short run is in the test command's default run; the category picks the load run out on its own.</summary>
     public const string LoadRunCategory = "SipLoadRun";
 
     private static readonly int Calls = Drill.Long ? 1000 : 60;
