@@ -34,6 +34,9 @@ public sealed class Call
     /// </summary>
     public bool WaitingForPhone { get; set; }
 
+    /// <summary>An agent's outbound call to a callback's customer (not a caller waiting in the queue).</summary>
+    public bool Outbound { get; init; }
+
     /// <summary>
     /// The contact id a call always gets: the same call id (a retransmission, a component restarted mid-call) is the same
     /// contact, and the router queues it once.

@@ -50,6 +50,8 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         "dropped" => Dropped(e, ct),
         "ended" => BranchEnded(e),
         "bye" => HungUp(e),
+        "reached" => Reached(e),
+        "notreached" => NotReached(e, ct),
         "registration" => Registration(e, ct),
         _ => Unknown(e),
     };
@@ -58,6 +60,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
     {
         var topic = string.IsNullOrWhiteSpace(e.Topic) || e.Topic.Length > 64 ? null : e.Topic.Trim();
         var centre = options.Value.CentreFor(e.To ?? "", topic);
+        if (centre is null && await Dial(e, ct)) return;
         if (centre is null)
         {
             // Another component on the same Kamailio may own the number; with RefuseUnknown this one answers for all.
@@ -75,6 +78,56 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         {
             CommandId = Call.CommandIdFor(call.CallId, "queue"), Centre = centre, ContactId = call.ContactId, HomeCentre = centre,
             Channel = "phone", Caller = caller, Topic = topic, QueuedAt = time.GetUtcNow(),
+        }, ct);
+    }
+
+    /// <summary>
+    /// An agent connected to a callback dials the customer from their phone: the call goes to the provider's gateway,
+    /// and its answer is the attempt's result. False when the caller is no such agent (the call is then a caller's).
+    /// </summary>
+    private async Task<bool> Dial(SipEvent e, CancellationToken ct)
+    {
+        if (options.Value.Gateway.Length == 0 || string.IsNullOrEmpty(e.From)) return false;
+        if (await commands.CallbackOf(e.From, ct) is not { } callback) return false;
+        // Only the callback's own number: the front is no way to phone anyone else at the municipality's expense.
+        if (!PhoneNumber.TryNormalise(e.To, out var dialled) || !PhoneNumber.TryNormalise(callback.Caller, out var customer) || dialled != customer)
+        {
+            log.LogWarning("Agent {Agent} dialled a number that is not their callback's customer; refused", AccessLog.Clip(e.From, 64));
+            _instructions.Writer.TryWrite(SipInstruction.Reply(e.CallId, e.TIndex, e.TLabel, 403, "Forbidden"));
+            return true;
+        }
+        var call = new Call
+        {
+            CallId = e.CallId, ContactId = callback.ContactId, TIndex = e.TIndex, TLabel = e.TLabel, CSeq = e.CSeq,
+            Centre = callback.Centre, AgentId = e.From, Outbound = true, State = CallState.Ringing,
+        };
+        if (!_byCallId.TryAdd(call.CallId, call)) return true;
+        log.LogInformation("Callback {Contact}: agent {Agent} dials the customer", call.ContactId, AccessLog.Clip(e.From, 64));
+        _instructions.Writer.TryWrite(SipInstruction.Dial(call, $"sip:{e.To}@{options.Value.Gateway}"));
+        return true;
+    }
+
+    /// <summary>The customer picked up: reached. The call is the agent's now; they complete it with a summary as after any call.</summary>
+    private Task Reached(SipEvent e)
+    {
+        if (_byCallId.TryGetValue(e.CallId, out var call))
+            lock (call) call.State = CallState.Connected;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// No answer, busy, or the agent gave up before the customer answered: not reached, recorded by the front (the
+    /// callback's next attempt is planned as after a "not reached" typed in the console).
+    /// </summary>
+    private Task NotReached(SipEvent e, CancellationToken ct)
+    {
+        if (!_byCallId.TryGetValue(e.CallId, out var call) || !call.Outbound) return Task.CompletedTask;
+        lock (call) call.State = CallState.Ended;
+        _byCallId.TryRemove(call.CallId, out _);
+        log.LogInformation("Callback {Contact}: the customer did not answer ({Code})", call.ContactId, e.Code);
+        return commands.Send(new CompleteContact
+        {
+            CommandId = Call.CommandIdFor(call.CallId, "notreached"), Centre = call.Centre, ContactId = call.ContactId, Outcome = "notreached",
         }, ct);
     }
 
@@ -259,7 +312,8 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
 
     private Task Cancelled(SipEvent e, CancellationToken ct)
     {
-        if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;
+        // An agent hanging up their own outbound call before the customer answered: Kamailio reports it "notreached".
+        if (!_byCallId.TryGetValue(e.CallId, out var call) || call.Outbound) return Task.CompletedTask;
         string centre;
         lock (call)
         {

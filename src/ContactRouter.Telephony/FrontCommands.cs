@@ -32,6 +32,22 @@ public sealed class FrontCommands(IServiceScopeFactory scopes, ILogger<FrontComm
     }
 
     /// <summary>The agent's home centre, where their presence is kept; null for an agent this router does not know.</summary>
+    /// <summary>The callback contact the agent is connected to (accepted in the console), if any: its id, centre and the customer's number.</summary>
+    public async Task<(string ContactId, string Centre, string Caller)?> CallbackOf(string agentId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
+        var contactId = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+            db.Agents.Where(a => a.Id == agentId).Select(a => a.ConnectedContactId), ct);
+        if (contactId is null) return null;
+        var contact = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+            db.Contacts.Where(c => c.Id == contactId && c.Channel == CallbackChannel && c.Status == ContactRouter.Routing.ContactStatus.Connected), ct);
+        return contact is null ? null : (contact.Id, contact.Centre, contact.Caller);
+    }
+
+    /// <summary>The channel of a callback's outbound contact (CallbackScheduler.Channel).</summary>
+    private const string CallbackChannel = CallbackScheduler.Channel;
+
     public async Task<string?> HomeCentreOf(string agentId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();

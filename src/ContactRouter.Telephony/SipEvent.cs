@@ -54,6 +54,12 @@ public static class SipInstruction
     });
 
     /// <summary>Stop the phone ringing for this call (CANCEL to it); Kamailio parks the caller again and says <c>stopped</c>.</summary>
+    /// <summary>Relay an agent's outbound call to <paramref name="uri"/> (the customer's number at the provider's gateway).</summary>
+    public static string Dial(Call call, string uri) => JsonSerializer.Serialize(new
+    {
+        action = "dial", callid = call.CallId, tindex = call.TIndex, tlabel = call.TLabel, uri,
+    });
+
     public static string Stop(Call call) => JsonSerializer.Serialize(new { action = "stop", callid = call.CallId, cseq = call.CSeq });
 
     public static string Reply(string callId, long tindex, long tlabel, int code, string reason) => JsonSerializer.Serialize(new

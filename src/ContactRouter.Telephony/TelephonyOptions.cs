@@ -26,6 +26,13 @@ public sealed class TelephonyOptions
     /// </summary>
     public bool RefuseUnknown { get; set; } = true;
 
+    /// <summary>
+    /// The telephony provider's SIP gateway (host:port) that agents' outbound calls go to: an agent connected to a
+    /// callback dials the customer's number from their phone, and the front relays that call here. Empty: agents cannot
+    /// dial out, and such a call is refused.
+    /// </summary>
+    public string Gateway { get; set; } = "";
+
     /// <summary>How long to wait before connecting to Kamailio again after the link was lost or refused.</summary>
     public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -41,6 +48,8 @@ public sealed class TelephonyOptions
         var colon = Evapi.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(Evapi[(colon + 1)..], out var port) || port is < 1 or > 65535)
             yield return $"Telephony:Evapi must be host:port, not \"{Evapi}\".";
+        if (Gateway.Length > 0 && (Gateway.LastIndexOf(':') is var at && (at <= 0 || !int.TryParse(Gateway[(at + 1)..], out var gatewayPort) || gatewayPort is < 1 or > 65535)))
+            yield return $"Telephony:Gateway must be empty or host:port, not \"{Gateway}\".";
         if (ReconnectInterval < TimeSpan.FromMilliseconds(100) || ReconnectInterval > TimeSpan.FromMinutes(1))
             yield return "Telephony:ReconnectInterval must be between 00:00:00.1 and 00:01:00.";
         foreach (var (number, centre) in Numbers)
