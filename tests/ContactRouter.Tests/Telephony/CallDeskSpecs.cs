@@ -98,3 +98,22 @@ public sealed class When_an_agents_phone_is_offered_the_next_caller_before_the_l
         return told;
     }
 }
+
+/// <summary>The telephony settings are checked at start, each problem naming its setting.</summary>
+public sealed class When_the_telephony_settings_are_read
+{
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("127.0.0.1:5080", true)]
+    [InlineData("gateway.provider.example:5060", true)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("127.0.0.1:0", false)]
+    [InlineData(":5060", false)]
+    [InlineData("127.0.0.1:port", false)]
+    public void Should_take_a_gateway_only_as_empty_or_host_and_port(string gateway, bool sound)
+    {
+        var problems = new TelephonyOptions { Gateway = gateway }.Problems().ToList();
+        if (sound) problems.Should().BeEmpty();
+        else problems.Should().ContainSingle().Which.Should().StartWith("Telephony:Gateway");
+    }
+}
