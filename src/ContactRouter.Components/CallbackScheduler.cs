@@ -87,9 +87,12 @@ public sealed class CallbackScheduler(IServiceScopeFactory scopes, TimeProvider 
     public static CallbackProgress Progress(CallbackAppointment c) => new(c.Centre, c.SlotStart, c.NotAfter, c.Attempts, c.LastAttemptAt);
 }
 
-/// <summary>Follows the outbound contacts of callbacks: answered → calling; reached → done; not reached → retry or failed.</summary>
+/// <summary>
+/// Follows the outbound contacts of callbacks: answered → calling; reached (completed so, or the customer picking up the
+/// agent's call as the SIP front saw it) → done; not reached → retry or failed.
+/// </summary>
 public sealed class CallbackConsumer(RouterDbContext db, CallbackAttempts attempts, TimeProvider time, ILogger<CallbackConsumer> log) :
-    IConsumer<ContactAnswered>, IConsumer<ContactCompleted>, IConsumer<ContactAbandoned>
+    IConsumer<ContactAnswered>, IConsumer<ContactCompleted>, IConsumer<ContactAbandoned>, IConsumer<CallbackCustomerAnswered>
 {
     public const string QueueName = "callbacks";
 
@@ -98,6 +101,9 @@ public sealed class CallbackConsumer(RouterDbContext db, CallbackAttempts attemp
 
     public Task Consume(ConsumeContext<ContactCompleted> context) =>
         Update(context, context.Message.ContactId, c => Finish(c, reached: context.Message.Outcome == "reached", context));
+
+    public Task Consume(ConsumeContext<CallbackCustomerAnswered> context) =>
+        Update(context, context.Message.ContactId, c => Finish(c, reached: true, context));
 
     public Task Consume(ConsumeContext<ContactAbandoned> context) =>
         Update(context, context.Message.ContactId, c => Finish(c, reached: false, context));

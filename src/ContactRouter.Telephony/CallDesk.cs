@@ -50,7 +50,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         "dropped" => Dropped(e, ct),
         "ended" => BranchEnded(e),
         "bye" => HungUp(e),
-        "reached" => Reached(e),
+        "reached" => Reached(e, ct),
         "notreached" => NotReached(e, ct),
         "registration" => Registration(e, ct),
         _ => Unknown(e),
@@ -107,12 +107,15 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         return true;
     }
 
-    /// <summary>The customer picked up: reached. The call is the agent's now; they complete it with a summary as after any call.</summary>
-    private Task Reached(SipEvent e)
+    /// <summary>
+    /// The customer picked up: reached, recorded on the callback by the front. The call is the agent's now; they complete
+    /// it with a summary as after any call.
+    /// </summary>
+    private Task Reached(SipEvent e, CancellationToken ct)
     {
-        if (_byCallId.TryGetValue(e.CallId, out var call))
-            lock (call) call.State = CallState.Connected;
-        return Task.CompletedTask;
+        if (!_byCallId.TryGetValue(e.CallId, out var call) || !call.Outbound) return Task.CompletedTask;
+        lock (call) call.State = CallState.Connected;
+        return commands.Publish(new CallbackCustomerAnswered { ContactId = call.ContactId, At = time.GetUtcNow() }, ct);
     }
 
     /// <summary>

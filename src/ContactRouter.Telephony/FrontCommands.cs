@@ -32,6 +32,20 @@ public sealed class FrontCommands(IServiceScopeFactory scopes, ILogger<FrontComm
     }
 
     /// <summary>The agent's home centre, where their presence is kept; null for an agent this router does not know.</summary>
+    /// <summary>Tells the router what the front saw (no answer expected); a failure is logged, the agent's completion still counts.</summary>
+    public async Task Publish<T>(T message, CancellationToken ct) where T : class
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>().Publish(message, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogError(ex, "Telephony could not publish {Message}", typeof(T).Name);
+        }
+    }
+
     /// <summary>The callback contact the agent is connected to (accepted in the console), if any: its id, centre and the customer's number.</summary>
     public async Task<(string ContactId, string Centre, string Caller)?> CallbackOf(string agentId, CancellationToken ct)
     {

@@ -6,8 +6,8 @@ namespace ContactRouter.Tests.Telephony;
 /// <summary>
 /// Callbacks by phone: the agent accepts the callback in the console and dials the customer from their own phone; the
 /// front relays that call to the provider's gateway (here a sipp playing the customer) and records what the customer's
-/// side answered — picked up is reached (the agent then talks and completes with a summary), busy or no answer is
-/// "not reached" without anyone typing it, and the callback's next attempt is planned.
+/// side answered, without anyone typing it: picked up is reached (the agent then talks and completes with a summary),
+/// busy or no answer is "not reached" and the callback's next attempt is planned.
 /// </summary>
 public sealed class When_an_agent_phones_a_callbacks_customer : TelephonySpec
 {
@@ -18,7 +18,7 @@ public sealed class When_an_agent_phones_a_callbacks_customer : TelephonySpec
         [new("Telephony:Gateway", $"127.0.0.1:{_gateway}")];
 
     [Fact]
-    public async Task Should_connect_the_call_when_the_customer_answers_and_leave_the_outcome_to_the_agent()
+    public async Task Should_record_reached_when_the_customer_answers_and_leave_the_summary_to_the_agent()
     {
         var (agent, contactId, callbackId) = await CallbackAccepted("iris");
         var customer = Own(Sipp.StartOn("phone_answers", _gateway, "-m", "1", "-d", "300"));
@@ -26,11 +26,11 @@ public sealed class When_an_agent_phones_a_callbacks_customer : TelephonySpec
         var call = Dial(agent, holdMs: 500);
         await call.Succeeded();
         await customer.Succeeded();
+        (await Http.CallbackWhen(callbackId, "done")).Str("outcome").Should().Be("reached", "the front saw the customer pick up");
         (await Http.GetJson($"/api/contacts/{contactId}"))["status"]!.GetValue<string>().Should().Be("connected",
-            "the customer was reached: the agent completes the call with a summary, as after any call");
-
+            "the agent completes the call with a summary, as after any call");
         await Http.Complete(contactId, "reached");
-        (await Http.CallbackWhen(callbackId, "done")).Str("outcome").Should().Be("reached");
+        (await Http.ContactWhen(contactId, "completed"))["outcome"]!.GetValue<string>().Should().Be("reached");
     }
 
     [Fact]
