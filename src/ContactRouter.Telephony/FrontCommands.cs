@@ -55,12 +55,9 @@ public sealed class FrontCommands(IServiceScopeFactory scopes, ILogger<FrontComm
             db.Agents.Where(a => a.Id == agentId).Select(a => a.ConnectedContactId), ct);
         if (contactId is null) return null;
         var contact = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
-            db.Contacts.Where(c => c.Id == contactId && c.Channel == CallbackChannel && c.Status == ContactRouter.Routing.ContactStatus.Connected), ct);
+            db.Contacts.Where(c => c.Id == contactId && c.Channel == CallbackScheduler.Channel && c.Status == ContactRouter.Routing.ContactStatus.Connected), ct);
         return contact is null ? null : (contact.Id, contact.Centre, contact.Caller);
     }
-
-    /// <summary>The channel of a callback's outbound contact (CallbackScheduler.Channel).</summary>
-    private const string CallbackChannel = CallbackScheduler.Channel;
 
     public async Task<string?> HomeCentreOf(string agentId, CancellationToken ct)
     {

@@ -42,14 +42,17 @@ public sealed class TelephonyOptions
         return (Evapi[..colon], int.Parse(Evapi[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    private static bool IsHostAndPort(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && int.TryParse(value[(colon + 1)..], out var port) && port is >= 1 and <= 65535;
+    }
+
     /// <summary>What is wrong with these settings, in words; empty when nothing is.</summary>
     public IEnumerable<string> Problems()
     {
-        var colon = Evapi.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(Evapi[(colon + 1)..], out var port) || port is < 1 or > 65535)
-            yield return $"Telephony:Evapi must be host:port, not \"{Evapi}\".";
-        if (Gateway.Length > 0 && (Gateway.LastIndexOf(':') is var at && (at <= 0 || !int.TryParse(Gateway[(at + 1)..], out var gatewayPort) || gatewayPort is < 1 or > 65535)))
-            yield return $"Telephony:Gateway must be empty or host:port, not \"{Gateway}\".";
+        if (!IsHostAndPort(Evapi)) yield return $"Telephony:Evapi must be host:port, not \"{Evapi}\".";
+        if (Gateway.Length > 0 && !IsHostAndPort(Gateway)) yield return $"Telephony:Gateway must be empty or host:port, not \"{Gateway}\".";
         if (ReconnectInterval < TimeSpan.FromMilliseconds(100) || ReconnectInterval > TimeSpan.FromMinutes(1))
             yield return "Telephony:ReconnectInterval must be between 00:00:00.1 and 00:01:00.";
         foreach (var (number, centre) in Numbers)
