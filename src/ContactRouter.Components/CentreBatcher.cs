@@ -53,7 +53,6 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
 
     private readonly Dictionary<string, Channel<PendingCommand>> _lines = [];
     private readonly CancellationTokenSource _stopping = new();
-    private bool _stopped;
 
     /// <summary>
     /// Hands the command to its centre's line; the task ends with its answer once its batch has committed. Once the
@@ -64,7 +63,7 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
     {
         Channel<PendingCommand>? line = null;
         lock (_lines)
-            if (!_stopped && !_lines.TryGetValue(pending.Command.Centre, out line))
+            if (!_stopping.IsCancellationRequested && !_lines.TryGetValue(pending.Command.Centre, out line))
             {
                 _lines[pending.Command.Centre] = line = Channel.CreateUnbounded<PendingCommand>(new UnboundedChannelOptions { SingleReader = true });
                 var centre = pending.Command.Centre;
@@ -191,7 +190,6 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
 
     public void Dispose()
     {
-        lock (_lines) _stopped = true;
         // Not disposed: a loop may still be looking at its token.
         _stopping.Cancel();
     }

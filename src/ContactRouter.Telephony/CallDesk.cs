@@ -126,7 +126,7 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
     {
         if (!_byCallId.TryGetValue(e.CallId, out var call) || !call.Outbound) return Task.CompletedTask;
         lock (call) call.State = CallState.Ended;
-        _byCallId.TryRemove(call.CallId, out _);
+        Forget(call);
         log.LogInformation("Callback {Contact}: the customer did not answer ({Code})", call.ContactId, e.Code);
         return commands.Send(new CompleteContact
         {
