@@ -26,13 +26,22 @@ public sealed class Centre
     // What lets a command skip the walks over every agent and contact (the simulator runs millions of commands, and a
     // worker with thousands waiting runs every command through them). Each is exact or a safe bound, so the decisions are
     // the same as walking every time; the routing and simulator specs hold them to that.
-    /// <summary>Contacts in <see cref="_contacts"/> whose status is queued: Match has nothing to offer while it is 0.</summary>
-    private int _queuedCount;
+    /// <summary>
+    /// The contacts in <see cref="_contacts"/> whose status is queued: Match has nothing to offer while there are none, and
+    /// looks only at these, not at the ringing and connected ones beside them (most of a busy centre's contacts).
+    /// </summary>
+    private readonly Dictionary<string, Contact> _queuedContacts = new();
     /// <summary>
     /// No offer expires, no wrap-up ends and no decline cools down before this (a lower bound: a deadline cleared early
     /// only costs one walk too many). ApplyTime walks agents and contacts only from then on.
     /// </summary>
     private DateTimeOffset _deadlineWatch = DateTimeOffset.MinValue;
+    /// <summary>
+    /// Counts changes of agents' facts and contacts (every one goes through <see cref="Changed"/> or <see cref="Record"/>).
+    /// Match remembers the count at which it last found nothing more to offer: until it changes, or a deadline may have
+    /// passed, Match would find nothing again and does not walk the agents (it runs before and after every command).
+    /// </summary>
+    private long _version, _matchedAt = -1;
     /// <summary>No agent's derived status changes by time alone (a wrap-up ending) before this; a lower bound too.</summary>
     private DateTimeOffset _statusWatch = DateTimeOffset.MinValue;
     /// <summary>The time of the last status report: a clock set back makes the next report look at every agent again.</summary>
@@ -106,12 +115,13 @@ public sealed class Centre
         foreach (var contact in liveContacts.Where(c => c.IsLive)) _contacts[contact.Id] = contact;
         if (today is not null && today.Day == _today.Day) _today = today;
         NextSequence = Math.Max(NextSequence, nextSequence);
-        // Restored state may hold anything: count again and look at every deadline and status at the next command.
-        _queuedCount = 0;
+        // Restored state may hold anything: collect the queued again and look at every deadline and status at the next command.
+        _queuedContacts.Clear();
         foreach (var contact in _contacts.Values)
-            if (contact.Status == ContactStatus.Queued) _queuedCount++;
+            if (contact.Status == ContactStatus.Queued) _queuedContacts[contact.Id] = contact;
         _deadlineWatch = DateTimeOffset.MinValue;
         _statusWatch = DateTimeOffset.MinValue;
+        _version++;
     }
 
     // ---- Commands ----
@@ -128,7 +138,7 @@ public sealed class Centre
         contact.Sequence = NextSequence++;
         contact.Status = ContactStatus.Queued;
         _contacts[contact.Id] = contact;
-        _queuedCount++;
+        _queuedContacts[contact.Id] = contact;
         // A contact moved here by the overflow router was offered at its home centre; here it is overflow in.
         if (contact.Hops == 0) _today.CountArrived();
         else _today.OverflowIn++;
@@ -158,7 +168,7 @@ public sealed class Centre
         }
         agent.Name = name;
         agent.Skills = new Dictionary<string, int>(skills);
-        _changedAgents.Add(agentId);
+        Changed(agentId);
         Match();
         return null;
     }
@@ -197,7 +207,7 @@ public sealed class Centre
                 agent.WrapUpUntil = null;
                 break;
         }
-        _changedAgents.Add(agentId);
+        Changed(agentId);
         Match();
         return null;
     }
@@ -217,7 +227,7 @@ public sealed class Centre
         if (!reachable) ReturnOffer(agent, RequeueReason.AgentLeft);
         // Back at the desk: in line again as if they had just become free, not ahead of those who waited meanwhile.
         else if (agent.StatusAt(Now) == AgentStatus.Available) agent.IdleSince = Now;
-        _changedAgents.Add(agentId);
+        Changed(agentId);
         Match();
         return null;
     }
@@ -237,7 +247,7 @@ public sealed class Centre
         var waited = Now - contact.QueuedAt;
         _today.CountAnswered(waited, Options.ServiceLevelTarget);
         _statisticsChanged = true;
-        _changedAgents.Add(agentId);
+        Changed(agentId);
         Record(new ContactWasAnswered(contactId, agentId, waited, Now), contact);
         Match();
         return null;
@@ -279,7 +289,7 @@ public sealed class Centre
             // While it lasts the agent shows "wrap-up"; its end changes the status without a command.
             if (until < _statusWatch) _statusWatch = until;
         }
-        _changedAgents.Add(agent.Id);
+        Changed(agent.Id);
         contact.Status = ContactStatus.Completed;
         contact.CompletedAt = Now;
         contact.Outcome = outcome;
@@ -301,9 +311,9 @@ public sealed class Centre
             // The caller hung up during the ring: the agent is free again without losing their place.
             agent.OfferedContactId = null;
             agent.OfferExpiresAt = null;
-            _changedAgents.Add(agent.Id);
+            Changed(agent.Id);
         }
-        if (contact.Status == ContactStatus.Queued) _queuedCount--;
+        _queuedContacts.Remove(contact.Id);
         contact.Status = ContactStatus.Abandoned;
         contact.AbandonedAt = Now;
         contact.AgentId = null;
@@ -334,7 +344,7 @@ public sealed class Centre
         contact.Centre = toCentre;
         contact.Hops++;
         contact.DeclinedUntil.Clear();
-        _queuedCount--; // it leaves queued, for the neighbour's queue
+        _queuedContacts.Remove(contact.Id); // it leaves queued, for the neighbour's queue
         _today.OverflowOut++;
         _statisticsChanged = true;
         Finish(contact, new ContactWasTransferred(contactId, Id, toCentre, contact.Hops, Now));
@@ -468,14 +478,18 @@ public sealed class Centre
                 continue;
             }
             agent.WrapUpUntil = null;
-            _changedAgents.Add(agent.Id);
+            Changed(agent.Id);
         }
         foreach (var contact in _contacts.Values)
         {
             if (contact.DeclinedUntil.Count == 0) continue; // the usual case: nothing to expire, nothing to allocate
             var expired = contact.DeclinedUntil.Where(d => d.Value <= now).Select(d => d.Key).ToList();
             foreach (var agentId in expired) contact.DeclinedUntil.Remove(agentId);
-            if (expired.Count > 0) _changedContacts[contact.Id] = contact;
+            if (expired.Count > 0)
+            {
+                _changedContacts[contact.Id] = contact;
+                _version++;
+            }
             foreach (var until in contact.DeclinedUntil.Values)
                 if (until < next) next = until;
         }
@@ -491,8 +505,18 @@ public sealed class Centre
     /// <summary>Offers waiting contacts, in routing order, to the best free eligible agent; never two at once.</summary>
     private void Match()
     {
-        if (_queuedCount == 0) return; // nothing to offer: no need to look for free agents
+        if (_queuedContacts.Count == 0) return; // nothing to offer: no need to look for free agents
         var now = Now;
+        // Nothing changed since the last match found no more to offer, and no deadline (a wrap-up's end, a decline's
+        // cool-down) can have freed anyone: it would find nothing again.
+        if (_matchedAt == _version && now < _deadlineWatch) return;
+        MatchQueued(now);
+        // Whichever way it ended, nothing more can be offered now (its own offers counted in the version).
+        _matchedAt = _version;
+    }
+
+    private void MatchQueued(DateTimeOffset now)
+    {
         var free = _free;
         free.Clear();
         foreach (var agent in _agents.Values)
@@ -500,7 +524,7 @@ public sealed class Centre
         if (free.Count == 0) return;
         // One free agent or one queued contact (a call ending, a caller arriving: the usual commands) make at most one
         // offer: a single walk finds it, no heap needed.
-        if (free.Count == 1 || _queuedCount == 1)
+        if (free.Count == 1 || _queuedContacts.Count == 1)
         {
             OfferFirstEligible(free, now);
             return;
@@ -509,8 +533,7 @@ public sealed class Centre
         // while an overloaded centre's queue is long. Contacts come out in exactly the routing order.
         _queued.Clear();
         var index = 0;
-        foreach (var contact in _contacts.Values)
-            if (contact.Status == ContactStatus.Queued) _queued.Enqueue(contact, KeyOf(contact, now, index++));
+        foreach (var contact in _queuedContacts.Values) _queued.Enqueue(contact, KeyOf(contact, now, index++));
         while (_queued.TryDequeue(out var contact, out _))
         {
             var agent = BestAgentFor(contact, free, now);
@@ -531,9 +554,8 @@ public sealed class Centre
         Agent? agent = null;
         WaitingKey firstKey = default;
         var index = 0;
-        foreach (var contact in _contacts.Values)
+        foreach (var contact in _queuedContacts.Values)
         {
-            if (contact.Status != ContactStatus.Queued) continue;
             var key = KeyOf(contact, now, index++);
             if (first is not null && RoutingOrder.Instance.Compare(key, firstKey) >= 0) continue;
             if (BestAgentFor(contact, free, now) is not { } best) continue;
@@ -577,9 +599,9 @@ public sealed class Centre
     {
         _order.Clear();
         var index = 0;
-        foreach (var contact in _contacts.Values)
+        foreach (var contact in queuedOnly ? _queuedContacts.Values : _contacts.Values)
         {
-            if (queuedOnly ? contact.Status != ContactStatus.Queued : !contact.IsWaiting) continue;
+            if (!contact.IsWaiting) continue;
             _order.Add(new WaitingEntry(KeyOf(contact, now, index++), contact));
         }
         if (_order.Count > 1) _order.Sort(static (x, y) => RoutingOrder.Instance.Compare(x.Key, y.Key));
@@ -612,7 +634,7 @@ public sealed class Centre
 
     private void Offer(Contact contact, Agent agent)
     {
-        _queuedCount--;
+        _queuedContacts.Remove(contact.Id);
         contact.Status = ContactStatus.Offered;
         contact.AgentId = agent.Id;
         contact.OfferedAt = Now;
@@ -620,7 +642,7 @@ public sealed class Centre
         agent.OfferedContactId = contact.Id;
         agent.OfferExpiresAt = Now + Options.OfferTimeout;
         Watch(agent.OfferExpiresAt.Value);
-        _changedAgents.Add(agent.Id);
+        Changed(agent.Id);
         Record(new ContactWasOffered(contact.Id, agent.Id, agent.OfferExpiresAt.Value, Now), contact);
     }
 
@@ -630,9 +652,9 @@ public sealed class Centre
         if (agent.OfferedContactId is not { } contactId) return;
         agent.OfferedContactId = null;
         agent.OfferExpiresAt = null;
-        _changedAgents.Add(agent.Id);
+        Changed(agent.Id);
         if (!_contacts.TryGetValue(contactId, out var contact)) return;
-        if (contact.Status != ContactStatus.Queued) _queuedCount++;
+        _queuedContacts[contactId] = contact;
         contact.Status = ContactStatus.Queued;
         contact.AgentId = null;
         contact.OfferedAt = null;
@@ -649,6 +671,14 @@ public sealed class Centre
     {
         _events.Add(e);
         _changedContacts[contact.Id] = contact;
+        _version++;
+    }
+
+    /// <summary>An agent's facts changed: saved with the next changes, and Match looks at the agents again.</summary>
+    private void Changed(string agentId)
+    {
+        _changedAgents.Add(agentId);
+        _version++;
     }
 
     private void ReportAgentStatusChanges()

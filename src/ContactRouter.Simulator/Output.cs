@@ -36,7 +36,7 @@ public static class Output
     }
 
     public static string ThroughputLine(Throughput throughput) =>
-        F($"simulated {throughput.Contacts:N0} contacts in {throughput.Wall.TotalSeconds:0.00} s wall time: {throughput.ContactsPerSecond:N0} contacts/s (one thread)");
+        F($"simulated {throughput.Contacts:N0} contacts in {throughput.Wall.TotalSeconds:0.00} s wall time: {throughput.ContactsPerSecond:N0} contacts/s (one thread), {throughput.BytesPerContact:N0} bytes allocated per contact");
 
     private static string Row(CentreFigures c, double erlangSl, double? erlangAsa) =>
         F($"{c.Centre,-16} {c.Agents,6} {c.Load,6:0.00} {c.Offered,8} {c.Answered,8} {c.Abandoned,9} {Percent(c.ServiceLevel),7} {c.AsaSeconds,7:0.0} {c.P95WaitSeconds,7:0.0} {Percent(c.ServedByOtherCentre),8} │ {Percent(erlangSl),11} {Seconds(erlangAsa),7}");

@@ -115,6 +115,7 @@ public sealed class Simulation
     private SimulationResult Execute()
     {
         var watch = Stopwatch.StartNew();
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < _scenario.Centres.Count; i++) ScheduleNextArrival(i);
         // Arrivals stop at the end; the loop then serves whoever is still waiting, so nobody measured is cut off.
         while (_events.TryNext(out var e, out var ticks))
@@ -135,8 +136,9 @@ public sealed class Simulation
             }
         }
         watch.Stop();
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         if (_live.Count > 0) throw new InvalidOperationException($"{_live.Count} contacts were never answered or abandoned.");
-        return Result() with { Throughput = new Throughput(_arrived, watch.Elapsed) };
+        return Result() with { Throughput = new Throughput(_arrived, watch.Elapsed, allocated) };
     }
 
     // ---- Events ----

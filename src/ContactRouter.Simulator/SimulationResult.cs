@@ -40,7 +40,9 @@ public sealed record CentreFigures(
     int Moved);
 
 /// <param name="Contacts">Every contact that arrived, warm-up included: the work the routing core did.</param>
-public sealed record Throughput(long Contacts, TimeSpan Wall)
+/// <param name="Allocated">Bytes the run's thread allocated meanwhile: most of the core's cost beside its walks.</param>
+public sealed record Throughput(long Contacts, TimeSpan Wall, long Allocated = 0)
 {
     public double ContactsPerSecond => Wall <= TimeSpan.Zero ? 0 : Contacts / Wall.TotalSeconds;
+    public double BytesPerContact => Contacts == 0 ? 0 : Allocated / (double)Contacts;
 }
