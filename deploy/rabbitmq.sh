@@ -69,14 +69,14 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop|status|reset|bounce|queues, or $0 tls <dir>" >&2
+    echo "usage: $0 start|stop|status|reset|bounce|queues|counters, or $0 tls <dir>" >&2
     exit 2
 }
 
 [[ $# -ge 1 ]] || usage
 ACTION="$1"
 case "$ACTION" in
-    start|stop|status|reset|bounce|queues) [[ $# -eq 1 ]] || usage ;;
+    start|stop|status|reset|bounce|queues|counters) [[ $# -eq 1 ]] || usage ;;
     tls) [[ $# -eq 2 ]] || usage ;;
     *) usage ;;
 esac
@@ -572,4 +572,10 @@ case "$ACTION" in
     tls) do_tls "$2" ;;
     # The vhost's queue names, one per line (the tests look for a host's reply queue).
     queues) ctl -s list_queues -p "$VHOST" name ;;
+    # The node's message counters since it started (all vhosts; the benchmark reads them before and after a part to
+    # count what one contact's lifecycle costs the bus).
+    counters) ctl -q eval 'M = rabbit_global_counters:overview(),
+        P = maps:get(messages_received_total, maps:get([{protocol, amqp091}], M)),
+        D = lists:sum([maps:get(messages_delivered_total, V, 0) || {K, V} <- maps:to_list(M), lists:member({protocol, amqp091}, K)]),
+        io:format("published ~b delivered ~b~n", [P, D]).' | head -1 ;;
 esac

@@ -82,3 +82,23 @@ public static class RawBus
         }));
     }
 }
+
+/// <summary>
+/// The RabbitMQ node's message counters (all vhosts; <c>deploy/rabbitmq.sh counters</c>): messages published to it and
+/// delivered to consumers. Read before and after a part, they say what one lifecycle costs the bus, against the raw bus's
+/// one publish and one delivery per message.
+/// </summary>
+public readonly record struct BusCounters(long Published, long Delivered)
+{
+    public static async Task<BusCounters> Read()
+    {
+        var line = (await ContactRouter.Tests.Transport.DevelopmentSecrets.RunScript("rabbitmq.sh", "counters")).Trim();
+        var words = line.Split(' ');
+        return words is ["published", var published, "delivered", var delivered]
+            ? new BusCounters(long.Parse(published, System.Globalization.CultureInfo.InvariantCulture), long.Parse(delivered, System.Globalization.CultureInfo.InvariantCulture))
+            : throw new InvalidOperationException($"deploy/rabbitmq.sh counters answered '{line}'.");
+    }
+
+    public static BusCounters operator -(BusCounters after, BusCounters before) =>
+        new(after.Published - before.Published, after.Delivered - before.Delivered);
+}
