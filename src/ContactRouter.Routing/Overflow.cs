@@ -89,28 +89,40 @@ public sealed class OverflowPolicy(OverflowOptions overflow, RoutingOptions rout
     {
         if (!overflow.Enabled || !AnyMovable(pictures, now)) return [];
         var free = pictures.ToDictionary(p => p.Centre, p => p.FreeAgentSkills.ToList());
-        var transfers = new List<Transfer>();
-        var due = pictures
-            .SelectMany(p => p.Waiting.Select(c => (Picture: p, Contact: c)))
-            .Where(x => x.Contact.Hops < overflow.MaxHops && now - x.Contact.QueuedAt >= overflow.ThresholdFor(x.Contact.HomeCentre, x.Contact.Priority))
-            .OrderByDescending(x => x.Contact.Priority + routing.AgingPointsPerMinute * (now - x.Contact.QueuedAt).TotalMinutes)
-            .ThenBy(x => x.Contact.QueuedAt);
+        // Plain loops and one sort, not LINQ: the simulator plans after most reviews. The most urgent first (effective
+        // priority, then arrival); the index keeps equals in the order given, as a stable sort does.
+        var due = new List<(double Urgency, DateTimeOffset QueuedAt, int Index, string Centre, WaitingContact Contact)>();
+        foreach (var picture in pictures)
+            foreach (var contact in picture.Waiting)
+                if (contact.Hops < overflow.MaxHops && now - contact.QueuedAt >= overflow.ThresholdFor(contact.HomeCentre, contact.Priority))
+                    due.Add((contact.Priority + routing.AgingPointsPerMinute * (now - contact.QueuedAt).TotalMinutes, contact.QueuedAt, due.Count, picture.Centre, contact));
+        due.Sort(static (x, y) =>
+        {
+            var c = y.Urgency.CompareTo(x.Urgency);
+            if (c != 0) return c;
+            c = x.QueuedAt.CompareTo(y.QueuedAt);
+            return c != 0 ? c : x.Index.CompareTo(y.Index);
+        });
 
-        foreach (var (picture, contact) in due)
+        var transfers = new List<Transfer>();
+        foreach (var (_, _, _, centre, contact) in due)
         {
             var minimum = routing.MinimumSkillLevelFor(contact.HomeCentre, "");
-            // The neighbour with the most eligible free agents first: it has the most room.
-            var target = overflow.NeighboursOf(picture.Centre)
-                .Where(free.ContainsKey)
-                .Select(n => (Centre: n, Eligible: free[n].Count(s => s.GetValueOrDefault(contact.HomeCentre) >= minimum)))
-                .Where(n => n.Eligible > 0)
-                .OrderByDescending(n => n.Eligible)
-                .Select(n => n.Centre)
-                .FirstOrDefault();
+            // The neighbour with the most eligible free agents first (the first of equals): it has the most room.
+            string? target = null;
+            var most = 0;
+            foreach (var neighbour in overflow.NeighboursOf(centre))
+            {
+                if (!free.TryGetValue(neighbour, out var agents)) continue;
+                var eligible = 0;
+                foreach (var skills in agents)
+                    if (skills.GetValueOrDefault(contact.HomeCentre) >= minimum) eligible++;
+                if (eligible > most) (target, most) = (neighbour, eligible);
+            }
             if (target is null) continue;
             // Reserve the agent the neighbour will most likely use, so one free agent is not promised twice.
             Reserve(free[target], contact.HomeCentre);
-            transfers.Add(new Transfer(contact.ContactId, picture.Centre, target));
+            transfers.Add(new Transfer(contact.ContactId, centre, target));
         }
         return transfers;
     }
