@@ -19,6 +19,15 @@ public sealed class CallbackScheduler(IServiceScopeFactory scopes, TimeProvider 
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
     public const string Channel = "callback";
 
+    /// <summary>
+    /// The contact of a callback's attempt: the appointment's id, a dash and the attempt. Other contacts' ids are 32 hex
+    /// digits (the API's) or whatever a test names them, but only these are ever an appointment's current contact.
+    /// </summary>
+    public static string ContactIdOf(string callbackId, int attempt) => $"{callbackId}-{attempt}";
+
+    /// <summary>Whether a contact could be a callback's attempt: without a dash it cannot (<see cref="ContactIdOf"/>).</summary>
+    public static bool MayBeContactOfCallback(string contactId) => contactId.Contains('-');
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, time);
@@ -54,7 +63,7 @@ public sealed class CallbackScheduler(IServiceScopeFactory scopes, TimeProvider 
             c.Attempts++;
             c.Status = CallbackStatus.Due;
             c.LastAttemptAt = now;
-            c.CurrentContactId = $"{c.Id}-{c.Attempts}";
+            c.CurrentContactId = ContactIdOf(c.Id, c.Attempts);
             c.Version++;
             outbox.StageSend(db, new QueueContact
             {
@@ -133,7 +142,9 @@ public sealed class CallbackConsumer(RouterDbContext db, CallbackAttempts attemp
 
     private async Task Update(ConsumeContext context, string contactId, Action<CallbackAppointment> change)
     {
-        // Only outbound callback contacts have an appointment; every other contact passes by.
+        // Only outbound callback contacts have an appointment; every other contact passes by, most without a look in the
+        // store (two looks per call otherwise: answered and completed).
+        if (!CallbackScheduler.MayBeContactOfCallback(contactId)) return;
         var c = await db.Callbacks.FirstOrDefaultAsync(x => x.CurrentContactId == contactId, context.CancellationToken);
         if (c is null || !CallbackStatus.Open.Contains(c.Status)) return;
         var before = c.Status;

@@ -185,3 +185,18 @@ public sealed class When_the_host_was_down_when_a_callback_fell_due : IAsyncLife
         (await again.Callback(callbackId)).Str("status").Should().Be("due");
     }
 }
+
+/// <summary>
+/// The callbacks' consumer lets every other contact's answer and completion pass without a look in the store: by its id
+/// alone, which for a callback's attempt is the appointment's id and the attempt, and for a caller the API's 32 digits.
+/// </summary>
+public sealed class When_a_contact_may_be_a_callbacks_attempt
+{
+    [Fact]
+    public void Should_be_told_apart_from_a_caller_by_its_id()
+    {
+        var appointment = MassTransit.NewId.NextSequentialGuid().ToString("N");
+        CallbackScheduler.MayBeContactOfCallback(CallbackScheduler.ContactIdOf(appointment, 3)).Should().BeTrue();
+        CallbackScheduler.MayBeContactOfCallback(MassTransit.NewId.NextSequentialGuid().ToString("N")).Should().BeFalse();
+    }
+}
