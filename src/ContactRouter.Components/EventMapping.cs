@@ -67,20 +67,20 @@ public static class EventMapping
 
     public static CentreLoadChanged LoadOf(Centre centre, DateTimeOffset now, long version)
     {
-        var waiting = centre.LiveContacts.Where(c => c.IsWaiting).ToList();
-        var picture = centre.Picture();
+        var (waiting, since) = centre.Waiting();
+        var picture = centre.Picture(head: QueueShown);
         return new CentreLoadChanged
         {
             Centre = centre.Id,
             At = now,
             Version = version,
-            Queue = picture.Waiting.Take(QueueShown).Select(w => new QueuedContactInfo
+            Queue = picture.Waiting.Select(w => new QueuedContactInfo
             {
                 ContactId = w.ContactId, HomeCentre = w.HomeCentre, Priority = w.Priority, QueuedAt = w.QueuedAt, Hops = w.Hops,
             }).ToList(),
             FreeAgents = picture.FreeAgentSkills,
-            Waiting = waiting.Count,
-            OldestWaitingSince = waiting.Count == 0 ? null : waiting.Min(c => c.QueuedAt),
+            Waiting = waiting,
+            OldestWaitingSince = since,
             Agents = centre.AgentsByStatus().ToDictionary(p => Lower(p.Key), p => p.Value),
             Offered = centre.Today.Offered,
             Answered = centre.Today.Answered,

@@ -17,6 +17,8 @@ public sealed class Centre
     // drives millions of commands through here). Safe because a centre is used by one thread at a time.
     private readonly List<WaitingEntry> _order = new();
     private readonly PriorityQueue<Contact, WaitingKey> _queued = new(RoutingOrder.Instance);
+    /// <summary>The head of a long queue while it is picked: its top is the last of the head in routing order.</summary>
+    private readonly PriorityQueue<Contact, WaitingKey> _head = new(Comparer<WaitingKey>.Create(static (x, y) => RoutingOrder.Instance.Compare(y, x)));
     private readonly List<Agent> _free = new();
     private readonly TimeProvider _time;
     private readonly TimeZoneInfo _zone;
@@ -82,17 +84,34 @@ public sealed class Centre
         return ordered;
     }
 
-    public TimeSpan LongestWait()
+    public TimeSpan LongestWait() => Waiting().Since is { } since ? _time.GetUtcNow() - since : TimeSpan.Zero;
+
+    /// <summary>
+    /// How many wait (queued or ringing) and since when the longest of them: one walk that allocates nothing (the worker
+    /// reports it after every batch, with ten thousand waiting too).
+    /// </summary>
+    public (int Count, DateTimeOffset? Since) Waiting()
     {
-        var now = _time.GetUtcNow();
-        var waits = _contacts.Values.Where(c => c.IsWaiting).Select(c => now - c.QueuedAt);
-        return waits.DefaultIfEmpty(TimeSpan.Zero).Max();
+        var count = 0;
+        DateTimeOffset? since = null;
+        foreach (var contact in _contacts.Values)
+        {
+            if (!contact.IsWaiting) continue;
+            count++;
+            if (since is null || contact.QueuedAt < since) since = contact.QueuedAt;
+        }
+        return (count, since);
     }
 
+    private static readonly AgentStatus[] Statuses = Enum.GetValues<AgentStatus>();
+
+    /// <summary>Every status with its number of agents (0 included): one walk over the agents, not one per status.</summary>
     public IReadOnlyDictionary<AgentStatus, int> AgentsByStatus()
     {
         var now = _time.GetUtcNow();
-        return Enum.GetValues<AgentStatus>().ToDictionary(s => s, s => _agents.Values.Count(a => a.StatusAt(now) == s));
+        var counts = new int[Statuses.Length];
+        foreach (var agent in _agents.Values) counts[(int)agent.StatusAt(now)]++;
+        return Statuses.ToDictionary(s => s, s => counts[(int)s]);
     }
 
     /// <summary>The earliest moment at which time alone changes something (an offer expiring, a wrap-up ending).</summary>
@@ -372,11 +391,16 @@ public sealed class Centre
         return null;
     }
 
-    /// <summary>What the overflow policy needs to know of this centre: queued contacts in order and the free agents' skills.</summary>
-    public CentrePicture Picture()
+    /// <summary>
+    /// What the overflow policy needs to know of this centre: its queued contacts in routing order (only the first
+    /// <paramref name="head"/>, if given: a load event shows the head of a long line, and picking it takes a walk, not a
+    /// sort of the whole line and an object for every caller in it) and the free agents' skills.
+    /// </summary>
+    public CentrePicture Picture(int head = int.MaxValue)
     {
         var now = Now;
-        SortWaiting(queuedOnly: true, now);
+        if (head >= _queuedContacts.Count) SortWaiting(queuedOnly: true, now);
+        else PickHead(head, now);
         var waiting = new List<WaitingContact>(_order.Count);
         foreach (var (_, c) in _order) waiting.Add(new WaitingContact(c.Id, c.HomeCentre, c.Priority, c.QueuedAt, c.Hops));
         var free = new List<IReadOnlyDictionary<string, int>>();
@@ -605,6 +629,27 @@ public sealed class Centre
             _order.Add(new WaitingEntry(KeyOf(contact, now, index++), contact));
         }
         if (_order.Count > 1) _order.Sort(static (x, y) => RoutingOrder.Instance.Compare(x.Key, y.Key));
+    }
+
+    /// <summary>
+    /// Fills <see cref="_order"/> with the first <paramref name="head"/> queued contacts in routing order: exactly the start
+    /// of what <see cref="SortWaiting"/> gives (the same keys, and no two alike), found by keeping the best so far in a heap.
+    /// </summary>
+    private void PickHead(int head, DateTimeOffset now)
+    {
+        _order.Clear();
+        if (head <= 0) return;
+        var kept = _head;
+        kept.Clear();
+        var index = 0;
+        foreach (var contact in _queuedContacts.Values)
+        {
+            var key = KeyOf(contact, now, index++);
+            if (kept.Count < head) kept.Enqueue(contact, key);
+            else if (kept.TryPeek(out _, out var last) && RoutingOrder.Instance.Compare(key, last) < 0) kept.EnqueueDequeue(contact, key);
+        }
+        while (kept.TryDequeue(out var contact, out var key)) _order.Add(new WaitingEntry(key, contact));
+        _order.Reverse();
     }
 
     /// <param name="index">Enumeration order: the last key, so that sort and heap, which are not stable, give

@@ -30,6 +30,23 @@ public sealed class When_contacts_wait_in_the_queue : CentreSpec
     }
 
     [Fact]
+    public void The_head_of_a_long_line_is_the_start_of_the_whole_line()
+    {
+        // Priorities 0-4 in a scrambled order, several arriving in the same instant, so that aging, priority, arrival and
+        // arrival order all decide somewhere; a load event shows only the head, picked without sorting the line.
+        for (var i = 0; i < 60; i++)
+        {
+            Queue($"c{i}", priority: i * 7 % 5);
+            if (i % 3 == 0) After(20);
+        }
+        var whole = Centre.Picture().Waiting.Select(w => w.ContactId).ToList();
+        whole.Should().HaveCount(60);
+
+        foreach (var head in new[] { 0, 1, 7, 59, 60, 100 })
+            Centre.Picture(head).Waiting.Select(w => w.ContactId).Should().Equal(whole.Take(head), $"the head of {head}");
+    }
+
+    [Fact]
     public void Contacts_arriving_in_the_same_instant_keep_their_arrival_order()
     {
         Queue("b-eerst");
