@@ -332,10 +332,6 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         return commands.Send(new AbandonContact { CommandId = Call.CommandIdFor(call.CallId, "abandon"), Centre = centre, ContactId = call.ContactId }, ct);
     }
 
-    /// <summary>
-    /// A connected call ended. The contact stays connected in the router: the agent completes it with an outcome and a
-    /// summary in the console, as after any call.
-    /// </summary>
     /// <summary>Kamailio had no branch left to park the caller again: the caller is gone, and so is the phone's branch.</summary>
     private Task Dropped(SipEvent e, CancellationToken ct)
     {
@@ -350,6 +346,10 @@ public sealed class CallDesk(IOptions<TelephonyOptions> options, FrontCommands c
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A connected call ended. The contact stays connected in the router: the agent completes it with an outcome and a
+    /// summary in the console, as after any call.
+    /// </summary>
     private Task HungUp(SipEvent e)
     {
         if (!_byCallId.TryGetValue(e.CallId, out var call)) return Task.CompletedTask;

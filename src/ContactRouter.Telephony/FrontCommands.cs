@@ -31,7 +31,6 @@ public sealed class FrontCommands(IServiceScopeFactory scopes, ILogger<FrontComm
         }
     }
 
-    /// <summary>The agent's home centre, where their presence is kept; null for an agent this router does not know.</summary>
     /// <summary>Tells the router what the front saw (no answer expected); a failure is logged, the agent's completion still counts.</summary>
     public async Task Publish<T>(T message, CancellationToken ct) where T : class
     {
@@ -51,14 +50,17 @@ public sealed class FrontCommands(IServiceScopeFactory scopes, ILogger<FrontComm
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RouterDbContext>();
-        var contactId = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
-            db.Agents.Where(a => a.Id == agentId).Select(a => a.ConnectedContactId), ct);
-        if (contactId is null) return null;
+        // One query: the contact the agent is connected to, if it is a callback's.
         var contact = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
-            db.Contacts.Where(c => c.Id == contactId && c.Channel == CallbackScheduler.Channel && c.Status == ContactRouter.Routing.ContactStatus.Connected), ct);
+            from a in db.Agents
+            where a.Id == agentId
+            join c in db.Contacts on a.ConnectedContactId equals c.Id
+            where c.Channel == CallbackScheduler.Channel && c.Status == ContactRouter.Routing.ContactStatus.Connected
+            select new { c.Id, c.Centre, c.Caller }, ct);
         return contact is null ? null : (contact.Id, contact.Centre, contact.Caller);
     }
 
+    /// <summary>The agent's home centre, where their presence is kept; null for an agent this router does not know.</summary>
     public async Task<string?> HomeCentreOf(string agentId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
