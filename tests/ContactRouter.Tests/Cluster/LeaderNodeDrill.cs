@@ -113,6 +113,7 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         await _stop.CancelAsync();
         var lost = accepted.Where(id => statuses.GetValueOrDefault(id) != ContactStatus.Completed)
             .Select(id => $"{id} ({(statuses.TryGetValue(id, out var status) ? status.ToString() : "unknown to the store")})").ToList();
+        if (lost.Count > 0) output.WriteLine(await StuckState(api, accepted.Where(id => statuses.GetValueOrDefault(id) != ContactStatus.Completed)));
         output.WriteLine($"{drill.Elapsed.TotalSeconds:0.0} s: drained, {accepted.Count} accepted, {lost.Count} not completed");
 
         // The queue is replicated on all three nodes again.
@@ -125,7 +126,7 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
             $"{(_drill.FirstAnswerAfterKill - killedAt).TotalSeconds:0.0} s (kill → next accept answered), " +
             $"{(_drill.FirstNewCallerRang - killedAt).TotalSeconds:0.0} s (kill → first caller who arrived after it rang; before the kill a caller " +
             $"rang after {_drill.UsualRingDelay.TotalSeconds:0.0} s, median); agent actions answered 202 pending {_drill.PendingActions}, " +
-            $"refused {_drill.RefusedActions}, unanswered {_drill.Hung.Count}, failed {_drill.Errors.Count}; killed node started again and rejoined in {rejoined.TotalSeconds:0} s, " +
+            $"refused {_drill.RefusedActions}, unanswered {_drill.Hung.Count}, failed {_drill.Errors.Count}; console views not 2xx {_drill.FailedViews.Values.Sum()}; killed node started again and rejoined in {rejoined.TotalSeconds:0} s, " +
             $"{queue} on {replicas.Online.Length} nodes again");
 
         drained.Should().BeTrue($"every accepted caller is served once the stream stops; not completed: {string.Join(", ", lost.Take(10))}");
@@ -134,6 +135,34 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         _drill.Hung.Should().BeEmpty("the API answers an agent's action within its command timeout (done, or 202 pending), never leaves it hanging");
         accepted.Count.Should().BeGreaterThanOrEqualTo(ServedBeforeTheKill + ServedAfterTheKill);
         replicas.Members.Should().HaveCount(3, "every centre queue keeps a replica on each node");
+    }
+
+    /// <summary>
+    /// What a failed drain leaves to go on: each contact not completed as the store has it, what the drill saw of it, and
+    /// every agent's row — whether the store, the desks' view or the worker lost track of it.
+    /// </summary>
+    private async Task<string> StuckState(RouterFactory api, IEnumerable<string> stuck)
+    {
+        await using var db = api.NewDbContext();
+        var lines = new List<string>();
+        foreach (var id in stuck)
+        {
+            var c = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id);
+            lines.Add(c is null ? $"{id}: not in the store"
+                : $"{id}: {c.Status} agent {c.AgentId ?? "-"} offers {c.OfferCount} offered {c.OfferedAt:HH:mm:ss.fff} answered {c.AnsweredAt:HH:mm:ss.fff}; drill: {_drill.Seen(id)}");
+            // The commands about it, as the API recorded them and the worker answered them.
+            foreach (var row in await db.AcceptedCommands.AsNoTracking().Where(r => r.ContactId == id).OrderBy(r => r.Sequence).ToListAsync())
+            {
+                var answer = await db.ProcessedCommands.AsNoTracking().FirstOrDefaultAsync(p => p.CommandId == row.CommandId);
+                lines.Add($"  {row.MessageType} {row.CommandId} by {row.Requester}: handed over {row.HandedOverAt is not null}, relay from {(row.DeliverAfter - row.AcceptedAt)?.TotalSeconds.ToString("0.#") ?? "-"} s after, " +
+                          $"answered {row.AnsweredAt is not null}: {(answer is null ? "no processed row" : answer.Accepted ? "applied" : $"refused {answer.Code}")}");
+            }
+        }
+        foreach (var a in await db.Agents.AsNoTracking().Where(a => a.HomeCentre == Centre).ToListAsync())
+            lines.Add($"{a.Id}: logged in {a.LoggedIn} break {a.OnBreak} not responding {a.NotResponding} unreachable {a.Unreachable} offer {a.OfferedContactId ?? "-"} connected {a.ConnectedContactId ?? "-"} reported {a.ReportedStatus}; desk sent accept {_drill.Desks.GetValueOrDefault(a.Id).Accepted ?? "-"} complete {_drill.Desks.GetValueOrDefault(a.Id).Completed ?? "-"}");
+        lock (_drill.Errors) lines.AddRange(_drill.Errors.Take(10).Select(e => $"desk error: {e}"));
+        lines.Add($"console views that failed: {(_drill.FailedViews.IsEmpty ? "none" : string.Join(", ", _drill.FailedViews.Select(f => $"{f.Key}: {f.Value}")))}");
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>Waits for something the drill needs; fails with what it waited for after <see cref="Limit"/>.</summary>
@@ -188,9 +217,10 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
                     else
                         Interlocked.Increment(ref _drill.NotAccepted);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception) when (!ct.IsCancellationRequested)
                 {
-                    // The in-memory test server hands the host's own failures to the client: not accepted either.
+                    // The in-memory test server hands the host's own failures to the client, a cancellation of its own
+                    // included: not accepted either.
                     Interlocked.Increment(ref _drill.NotAccepted);
                 }
             }, ct));
@@ -213,10 +243,13 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
                 try
                 {
                     (acceptSent, completeSent) = await Glance(agentId, desk, acceptSent, completeSent, ct);
+                    _drill.Desks[agentId] = (acceptSent, completeSent);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
-                    // The in-memory test server hands the host's own failures to the client; the agent looks again.
+                    // The in-memory test server hands the host's own failures to the client, a cancellation of its own
+                    // included; the agent looks again. (Letting that one out of the loop would end the desk unseen, and
+                    // whatever rang there would ring for ever on the drill's still clock.)
                     lock (_drill.Errors) _drill.Errors.Add($"{agentId}: {ex.GetType().Name}: {ex.Message}");
                 }
             }
@@ -231,13 +264,24 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         string agentId, HttpClient desk, string? acceptSent, string? completeSent, CancellationToken ct)
     {
         var view = await desk.GetAsync($"/api/agents/{agentId}", ct);
-        if (!view.IsSuccessStatusCode) return (acceptSent, completeSent);
+        if (!view.IsSuccessStatusCode)
+        {
+            // The agent looks again; a view that keeps failing would hide a ringing contact, so each failure is counted.
+            _drill.ViewFailed(agentId, view.StatusCode);
+            return (acceptSent, completeSent);
+        }
         var agent = await view.Json();
         var connected = (string?)agent["connected"]?["contactId"];
         var offered = (string?)agent["offer"]?["contactId"];
         if (connected is not null && connected != completeSent)
             return (acceptSent, await Complete(agentId, desk, connected, ct) ? connected : null);
-        if (offered is null || offered == acceptSent) return (acceptSent, completeSent);
+        if (offered is null) return (acceptSent, completeSent);
+        if (offered == acceptSent)
+        {
+            // Still ringing after the accept was sent: fine while it is pending (202), a double offer once it was done (200).
+            _drill.RangAfterAccept(offered, agentId);
+            return (acceptSent, completeSent);
+        }
 
         _drill.Offered(offered, agentId);
         var sentAt = _drill.Now;
@@ -299,6 +343,9 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         private readonly Lock _gate = new();
         private readonly Dictionary<string, string> _offeredTo = [];
         private readonly HashSet<string> _answered = [];
+        /// <summary>Accepts answered 200: applied, so the contact can never ring again.</summary>
+        private readonly HashSet<string> _done = [];
+        private readonly HashSet<string> _rangAgain = [];
         private readonly HashSet<string> _completed = [];
         private readonly List<TimeSpan> _ringDelaysBeforeKill = [];
         private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
@@ -316,6 +363,8 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         public List<string> DoubleOffers { get; } = [];
         public List<string> Errors { get; } = [];
         public List<string> Hung { get; } = [];
+        /// <summary>What each desk last sent: the contact it accepted and the one it completed.</summary>
+        public ConcurrentDictionary<string, (string? Accepted, string? Completed)> Desks { get; } = new();
         public TimeSpan FirstAnswerAfterKill { get; private set; }
         public TimeSpan FirstNewCallerRang { get; private set; }
         public Task AnsweredAgain => _answeredAgain.Task;
@@ -367,8 +416,29 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
             lock (_gate)
             {
                 _answered.Add(contactId);
+                if (sentAt is not null) _done.Add(contactId);
                 if (_killedAt is { } killed && sentAt >= killed && _answeredAgain.TrySetResult()) FirstAnswerAfterKill = Now;
             }
+        }
+
+        /// <summary>Console views that did not answer 2xx, by agent and status.</summary>
+        public ConcurrentDictionary<string, int> FailedViews { get; } = new();
+
+        public void ViewFailed(string agentId, HttpStatusCode status) => FailedViews.AddOrUpdate($"{agentId} {(int)status}", 1, (_, n) => n + 1);
+
+        /// <summary>The desk that accepted it sees it ring again: after an accept answered 200 that is a double offer.</summary>
+        public void RangAfterAccept(string contactId, string agentId)
+        {
+            lock (_gate)
+                if (_done.Contains(contactId) && _rangAgain.Add(contactId))
+                    DoubleOffers.Add($"{contactId}: rang again at {agentId} after its accept was answered 200");
+        }
+
+        /// <summary>What the desks saw of one contact, for a failure's message.</summary>
+        public string Seen(string contactId)
+        {
+            lock (_gate)
+                return $"offered to {_offeredTo.GetValueOrDefault(contactId) ?? "-"}, answered {_answered.Contains(contactId)}, completed {_completed.Contains(contactId)}";
         }
 
         public void Completed(string contactId)
