@@ -13,38 +13,15 @@ namespace ContactRouter.Tests;
 /// message) is queued after the restart, and an abandon that came right after the 202 is applied after the queueing.
 /// A command the centre did not answer in time is 202 with its address, never "nothing changed".
 /// </summary>
-public sealed class When_the_in_memory_bus_loses_what_it_held : IAsyncLifetime
+public sealed class When_the_in_memory_bus_loses_what_it_held : SharedStoreSpec
 {
-    private readonly string _store = RouterFactory.NewStorePath();
-    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = RouterFactory.NewClock();
-    private readonly List<RouterFactory> _hosts = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts) await host.DisposeAsync();
-    }
-
     /// <summary>A host on the shared store; "none" runs no centre worker, so the bus holds its commands until the process ends.</summary>
-    private RouterFactory Host(string centres)
+    private RouterFactory Host(string centres) => Start(new Dictionary<string, string?>
     {
-        var host = new RouterFactory(_store, _time, new Dictionary<string, string?>
-        {
-            ["Router:Centres"] = centres,
-            // Nobody answers in the first host: a short wait keeps the spec quick (real time; the API waits for the bus).
-            ["Router:CommandTimeout"] = "00:00:01",
-        });
-        _hosts.Add(host);
-        _ = host.Server;
-        return host;
-    }
-
-    private async Task Stop(RouterFactory host)
-    {
-        await host.DisposeAsync();
-        _hosts.Remove(host);
-    }
+        ["Router:Centres"] = centres,
+        // Nobody answers in the first host: a short wait keeps the spec quick (real time; the API waits for the bus).
+        ["Router:CommandTimeout"] = "00:00:01",
+    });
 
     [Fact]
     public async Task Should_queue_after_a_restart_every_caller_it_answered_202_for()

@@ -7,26 +7,9 @@ namespace ContactRouter.Tests;
 /// Without the overflow router, whose first question to every centre (its load) would also wake them: a worker process
 /// that starts again on its own, beside an overflow router that keeps running elsewhere, gets no such question.
 /// </summary>
-public sealed class When_an_offer_runs_out_while_the_router_is_down : IAsyncLifetime
+public sealed class When_an_offer_runs_out_while_the_router_is_down : SharedStoreSpec
 {
-    private readonly string _store = RouterFactory.NewStorePath();
-    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = RouterFactory.NewClock();
-    private readonly List<RouterFactory> _hosts = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts) await host.DisposeAsync();
-    }
-
-    private RouterFactory Host()
-    {
-        var host = new RouterFactory(_store, _time, new Dictionary<string, string?> { ["Router:Overflow"] = "false" });
-        _hosts.Add(host);
-        _ = host.Server;
-        return host;
-    }
+    private RouterFactory Host() => Start(new Dictionary<string, string?> { ["Router:Overflow"] = "false" });
 
     [Fact]
     public async Task Should_return_the_caller_to_the_queue_at_start_and_mark_the_agent_not_responding()
@@ -37,8 +20,7 @@ public sealed class When_an_offer_runs_out_while_the_router_is_down : IAsyncLife
         await http.SetStatus("carla", "available");
         var contactId = await http.Call("fysiek");
         await http.AgentWhen("carla", a => a["offer"] is not null, "an offer");
-        await first.DisposeAsync();
-        _hosts.Remove(first);
+        await Stop(first);
 
         // Down for longer than the offer's 15 s.
         _time.Advance(TimeSpan.FromSeconds(20));

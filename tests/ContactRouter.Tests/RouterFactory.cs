@@ -137,3 +137,36 @@ public abstract class RouterSpec : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await _router.DisposeAsync();
 }
+
+/// <summary>
+/// Hosts that share one store and one clock, one after another or side by side: a restart is a new host on the same
+/// store, a process of another role a host with other settings. Each is started at once and disposed with the spec.
+/// </summary>
+public abstract class SharedStoreSpec : IAsyncLifetime
+{
+    protected readonly FakeTimeProvider _time = RouterFactory.NewClock();
+    private readonly string _store = RouterFactory.NewStorePath();
+    private readonly List<RouterFactory> _hosts = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts) await host.DisposeAsync();
+    }
+
+    protected RouterFactory Start(IDictionary<string, string?>? settings = null)
+    {
+        var host = new RouterFactory(_store, _time, settings);
+        _hosts.Add(host);
+        _ = host.Server;
+        return host;
+    }
+
+    /// <summary>The process ends: its bus, with whatever it still held, and its timers go with it.</summary>
+    protected async Task Stop(RouterFactory host)
+    {
+        await host.DisposeAsync();
+        _hosts.Remove(host);
+    }
+}
