@@ -45,18 +45,15 @@ public sealed class DeadlineAlarm(TimeProvider time, IServiceProvider services, 
 /// <summary>
 /// Every worker process nudges its centres now and then. A hot standby that has just become the active
 /// consumer has no armed timers; the heartbeat makes it apply pending timeouts without waiting for traffic.
-/// The first beat comes at once (the bus is up: this service starts after it). A process that starts again after
-/// a crash or a restart so applies at once what fell due while it was down — an offer that rang at a desk nobody
-/// answered goes back to the queue — and its centre is loaded from the store before the first caller or agent needs it.
 /// </summary>
 public sealed class CentreHeartbeat(DeadlineAlarm alarm, IOptions<HostingOptions> hosting, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(hosting.Value.HeartbeatInterval, time);
-        do
+        // The first beat waits one interval, so the bus is up before anything is sent.
+        while (await timer.WaitForNextTickAsync(stoppingToken))
             foreach (var centre in hosting.Value.CentreIds)
                 await alarm.Wake(centre);
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

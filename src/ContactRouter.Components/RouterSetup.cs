@@ -76,6 +76,8 @@ public static class RouterSetup
         services.AddScoped<OutboxPublisher>();
         services.AddScoped<CommandLedger>();
         services.AddSingleton<CommandRelaySignal>();
+        if (hosting.CentreIds.Count > 0)
+            services.AddHostedService<CentreHeartbeat>();
 
         // The host starts serving only once the bus and its endpoints are up.
         services.Configure<MassTransitHostOptions>(o =>
@@ -129,9 +131,6 @@ public static class RouterSetup
         // relays deliver what the previous run left before the host serves anyone.
         services.AddHostedService<CommandRelay>();
         services.AddHostedService<OutboxRelay>();
-        // After the bus and the command relay: its first beat, at once, comes behind every command already waiting.
-        if (hosting.CentreIds.Count > 0)
-            services.AddHostedService<CentreHeartbeat>();
         // After the bus, so it stops before the bus and the store: its last round marks what was published until then.
         services.AddSingleton<OutboxCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxCleanup>());
