@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ContactRouter.Components;
 
@@ -74,7 +75,7 @@ public static class RouterSetup
         // Wall-clock on purpose, like the consoles' pace: how long MassTransit takes to start a delivery's task is about a
         // real process, not routing time. On a test's virtual clock a delivery that never reached the consumer (one in
         // flight when a broker node died) would hold every later one of its channel for ever instead of GapWait.
-        services.AddSingleton(sp => new DeliveryOrder(TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DeliveryOrder>>()));
+        services.AddSingleton(sp => new DeliveryOrder(TimeProvider.System, sp.GetRequiredService<ILogger<DeliveryOrder>>()));
         services.AddScoped<CentreWorker>();
         services.AddScoped<OutboxPublisher>();
         services.AddScoped<CommandLedger>();
