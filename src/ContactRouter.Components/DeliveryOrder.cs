@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
@@ -8,10 +8,11 @@ namespace ContactRouter.Components;
 /// Keeps a centre queue's arrival order while several of its messages are in the consumer at once (so that a centre's
 /// waiting commands can be saved in one transaction, <see cref="CentreBatcher"/>). MassTransit starts each delivery on a
 /// task of its own, so two messages may reach the consumer in either order; RabbitMQ numbers the deliveries of a
-/// channel 1, 2, 3… in queue order (the delivery tag), and one consumer tag is one channel. A message waits here until
-/// every earlier delivery of its channel has had its turn. A delivery that never reaches the consumer (a body that
-/// cannot be read goes to the error queue before it) would stop the line: after <see cref="GapWait"/> the line moves
-/// past the numbers that never arrived. Without a delivery tag (the in-memory bus, which runs one message at a time) nothing waits.
+/// channel 1, 2, 3… in queue order (the delivery tag). A message waits here until every earlier delivery of its
+/// channel has had its turn. The line is the channel itself, not the consumer tag: after a lost connection MassTransit
+/// consumes again on a new channel under the same tag, and that channel numbers its deliveries from 1 again. A delivery
+/// that never reaches the consumer (a body that cannot be read goes to the error queue before it) would stop the line:
+/// after <see cref="GapWait"/> the line moves past the numbers that never arrived. Without a delivery tag (the in-memory bus, which runs one message at a time) nothing waits.
 /// </summary>
 public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
 {
@@ -22,7 +23,8 @@ public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
     /// </summary>
     public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, Line> _lines = new();
+    /// <summary>One line per channel, gone with the channel.</summary>
+    private readonly ConditionalWeakTable<object, Line> _lines = new();
 
     /// <summary>
     /// Marks the delivery as arrived in the consumer (before anything that may take a while, such as a read), so that
@@ -30,20 +32,23 @@ public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
     /// </summary>
     public Turn Arrive(ConsumeContext context) =>
         context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var delivery) && delivery.ConsumerTag is { } consumer
-            ? Arrive(consumer, delivery.DeliveryTag)
+            // Without its channel at hand the tag has to do (interned: the line is found by reference).
+            ? Arrive(context.ReceiveContext.TryGetPayload<MassTransit.RabbitMqTransport.ChannelContext>(out var channel) ? channel : string.Intern(consumer),
+                delivery.DeliveryTag, consumer)
             : Turn.None;
 
-    public Turn Arrive(string consumerTag, ulong deliveryTag)
+    /// <summary>The delivery <paramref name="deliveryTag"/> of <paramref name="channel"/>, named in the log by <paramref name="consumerTag"/>.</summary>
+    public Turn Arrive(object channel, ulong deliveryTag, string? consumerTag = null)
     {
-        var line = _lines.GetOrAdd(consumerTag, _ => new Line());
+        var line = _lines.GetValue(channel, _ => new Line());
         lock (line) line.Arrived(deliveryTag);
-        return new Turn(this, line, consumerTag, deliveryTag);
+        return new Turn(this, line, consumerTag ?? channel.ToString() ?? "", deliveryTag);
     }
 
     /// <summary>Arrives and waits for the turn at once.</summary>
-    public async Task<Turn> Wait(string consumerTag, ulong deliveryTag, CancellationToken ct)
+    public async Task<Turn> Wait(object channel, ulong deliveryTag, CancellationToken ct)
     {
-        var turn = Arrive(consumerTag, deliveryTag);
+        var turn = Arrive(channel, deliveryTag);
         await turn.Wait(ct);
         return turn;
     }

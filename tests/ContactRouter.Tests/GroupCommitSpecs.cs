@@ -172,6 +172,21 @@ public sealed class When_deliveries_reach_the_consumer_out_of_order
     }
 
     [Fact]
+    public async Task Should_keep_the_order_of_a_channel_opened_again_under_the_same_consumer_tag()
+    {
+        // After a lost connection MassTransit consumes on a new channel with the old consumer tag; that channel numbers
+        // its deliveries from 1 again. Keyed by the tag, the new channel's first deliveries would all count as passed.
+        var order = new DeliveryOrder(_time, NullLogger<DeliveryOrder>.Instance);
+        object before = new(), after = new();
+        for (ulong tag = 1; tag <= 5; tag++) order.Arrive(before, tag, "amq.ctag-1").Dispose();
+
+        var second = order.Wait(after, 2, CancellationToken.None);
+        second.IsCompleted.Should().BeFalse("the new channel's first delivery has not had its turn");
+        (await order.Wait(after, 1, CancellationToken.None)).Dispose();
+        (await second).Dispose();
+    }
+
+    [Fact]
     public async Task Should_move_past_a_delivery_that_never_comes()
     {
         var order = new DeliveryOrder(_time, NullLogger<DeliveryOrder>.Instance);
