@@ -4,6 +4,7 @@ using ContactRouter.Routing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Components;
 
@@ -39,7 +40,7 @@ public sealed class CommandFailedException(PendingCommand pending, Exception inn
 /// The commit (an fsync) was nearly all of a command's cost, so under load the cost per command falls with the batch
 /// while a lone command still goes at once. One loop per centre reads the centre's line in arrival order.
 /// </summary>
-public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates states, ILogger<CentreBatcher> log) : IDisposable
+public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates states, IOptions<HostingOptions> hosting, ILogger<CentreBatcher> log) : IDisposable
 {
     /// <summary>
     /// At most this many commands in one transaction: a long transaction holds SQLite's write lock from everyone else,
@@ -169,7 +170,11 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
     /// <summary>
     /// After the previous batch has published and answered, publishes this one's events and answers its commands: a
     /// centre's events go out in the order they happened. A failed publish fails the batch's answers; the events are
-    /// in the outbox and the commands' retries find them applied.
+    /// in the outbox and the commands' retries find them applied. A publish that is not confirmed within
+    /// Router:CommandTimeout counts as failed: a confirm that never comes (a broker node that died under the channel;
+    /// RabbitMQ.Client 7.2 can leave a publish waiting for ever after a lost connection, rabbitmq-dotnet-client#1930)
+    /// would otherwise hold this batch's answers, every later batch's with them, and so every consumer slot of the
+    /// centre's queues: the worker would take nothing more until it restarted.
     /// </summary>
     private async Task Finish(Task previous, AsyncServiceScope scope, List<PendingCommand> batch, CancellationToken stop)
     {
@@ -178,7 +183,10 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
             await previous;
             try
             {
-                await scope.ServiceProvider.GetRequiredService<CentreWorker>().Finish(stop);
+                using var publishing = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                publishing.CancelAfter(hosting.Value.CommandTimeout);
+                // Also stops waiting should the transport not heed the token; what it still does later changes nothing here.
+                await scope.ServiceProvider.GetRequiredService<CentreWorker>().Finish(publishing.Token).WaitAsync(publishing.Token);
             }
             catch (Exception ex)
             {

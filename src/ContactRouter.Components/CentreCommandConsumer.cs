@@ -2,6 +2,7 @@ using ContactRouter.Contracts;
 using ContactRouter.Routing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ContactRouter.Components;
@@ -10,7 +11,8 @@ namespace ContactRouter.Components;
 /// The centre worker's consumer: one per centre queue, one message at a time. Each command maps onto the
 /// routing core; a request gets the <see cref="CommandResult"/> back so the API can answer truthfully.
 /// </summary>
-public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<OverflowOptions> overflow) :
+public sealed class CentreCommandConsumer(
+    CentreWorker worker, IOptions<OverflowOptions> overflow, IOptions<HostingOptions> hosting, ILogger<CentreCommandConsumer> log) :
     IConsumer<QueueContact>, IConsumer<RegisterAgent>, IConsumer<SetAgentStatus>, IConsumer<AcceptOffer>,
     IConsumer<RejectOffer>, IConsumer<CompleteContact>, IConsumer<AbandonContact>, IConsumer<CheckDeadlines>,
     IConsumer<TransferContact>, IConsumer<ReportLoad>, IConsumer<SetAgentReachable>, IConsumer<RaisePriority>
@@ -77,8 +79,19 @@ public sealed class CentreCommandConsumer(CentreWorker worker, IOptions<Overflow
     private async Task Handle<T>(ConsumeContext<T> context, Func<Centre, Refusal?> apply) where T : CentreCommand
     {
         var result = await worker.Handle(context.Message, apply, context, context.CancellationToken);
-        if (context.RequestId is not null)
-            await context.RespondAsync(result);
+        if (context.RequestId is null) return;
+        try
+        {
+            // Bounded like the batch's publishing (CentreBatcher.Finish): an answer whose confirm never comes must not hold
+            // the delivery, and with it one of the queue's consumer slots, for ever. The command is applied and its ledger
+            // row answered either way; the API waits no longer than this, answers 202, and GET /api/commands/{id} tells.
+            await context.RespondAsync(result).WaitAsync(hosting.Value.CommandTimeout, context.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            log.LogWarning("The answer to command {CommandId} at {Centre} was not confirmed within {Timeout}; its sender asks the ledger",
+                context.Message.CommandId, context.Message.Centre, hosting.Value.CommandTimeout);
+        }
     }
 }
 
