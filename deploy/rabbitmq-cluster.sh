@@ -5,6 +5,7 @@
 # Usage: deploy/rabbitmq-cluster.sh start|stop|status|reset
 #        deploy/rabbitmq-cluster.sh leader-of <queue>
 #        deploy/rabbitmq-cluster.sh kill <node>|kill-leader-of <queue>
+#        deploy/rabbitmq-cluster.sh ctl <rabbitmqctl arguments>
 #
 #   start           start every node that is not running, make sure the three are one cluster, that
 #                   vhost and user 'contactrouter' exist (as on the project's own node, same password),
@@ -23,6 +24,9 @@
 #   kill N          kill -9 node N's Erlang VM (crc1@localhost, or just crc1): a crash, not a stop.
 #   kill-leader-of Q
 #                   kill -9 the node that leads quorum queue Q, and print its name.
+#   ctl ARGS...     rabbitmqctl ARGS against the first node that serves (as the rabbitmq user, in the
+#                   cluster's environment), e.g. 'ctl list_consumers -p contactrouter': what the cluster
+#                   drill prints when routing does not come back.
 #
 # The nodes:
 #   node             AMQP               Erlang distribution   data + logs
@@ -54,7 +58,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop|status|reset, $0 leader-of <queue>, $0 kill <node>, $0 kill-leader-of <queue>" >&2
+    echo "usage: $0 start|stop|status|reset, $0 leader-of <queue>, $0 kill <node>, $0 kill-leader-of <queue>, $0 ctl <args>" >&2
     exit 2
 }
 
@@ -63,6 +67,7 @@ ACTION="$1"
 case "$ACTION" in
     start|stop|status|reset) [[ $# -eq 1 ]] || usage ;;
     leader-of|kill|kill-leader-of) [[ $# -eq 2 ]] || usage ;;
+    ctl) [[ $# -ge 2 ]] || usage ;;
     *) usage ;;
 esac
 
@@ -602,5 +607,15 @@ case "$ACTION" in
         leader="$(leader_of "$2")"
         do_kill "$leader" >&2
         echo "$leader"
+        ;;
+    ctl)
+        need_installed
+        select_data_dir
+        if ! node="$(any_running)"; then
+            err "no node of the cluster serves"
+            exit 1
+        fi
+        shift
+        ctl "$node" "$@"
         ;;
 esac

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ContactRouter.Tests;
@@ -48,9 +49,13 @@ public sealed class RouterFactory : WebApplicationFactory<Program>
     public string StorePath { get; } = "";
     public FakeTimeProvider Time { get; }
 
+    /// <summary>Where the host's log lines also go (beside the console), for a drill that prints them when it fails.</summary>
+    public ILoggerProvider? Logs { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (Logs is { } logs) builder.ConfigureLogging(l => l.AddProvider(logs));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

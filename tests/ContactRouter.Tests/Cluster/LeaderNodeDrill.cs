@@ -35,6 +35,8 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
     private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = RouterFactory.NewClock();
     private readonly CancellationTokenSource _stop = new();
     private readonly Drill _drill = new();
+    /// <summary>Both hosts' log lines, with the drill's time: printed when routing does not come back.</summary>
+    private readonly ConcurrentQueue<string> _logs = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -52,7 +54,11 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         settings["Router:CustomerView"] = "false";
         settings["Router:Callbacks"] = "false";
         foreach (var (key, value) in extra) settings[key] = value;
-        var host = new RouterFactory(_store, _time, settings);
+        var name = centres == "none" ? "api" : "worker";
+        var host = new RouterFactory(_store, _time, settings)
+        {
+            Logs = new CapturingLoggerProvider(_logs, () => $"{_drill.Now.TotalSeconds,7:0.000} s {name}"),
+        };
         _hosts.Add(host);
         _ = host.Server; // start it now
         return host;
@@ -84,8 +90,8 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         var killedAt = _drill.Kill();
         output.WriteLine($"{drill.Elapsed.TotalSeconds:0.0} s: killed {leader}, {_drill.ServedCount} served");
 
-        await Within(_drill.AnsweredAgain, $"an accept sent after {leader} was killed to be answered");
-        await Within(_drill.NewCallerRang, $"a caller who arrived after {leader} was killed to ring at a desk");
+        await Within(_drill.AnsweredAgain, $"an accept sent after {leader} was killed to be answered", () => NotRouting(api, killedAt));
+        await Within(_drill.NewCallerRang, $"a caller who arrived after {leader} was killed to ring at a desk", () => NotRouting(api, killedAt));
         output.WriteLine($"{drill.Elapsed.TotalSeconds:0.0} s: routing again, {_drill.ServedCount} served");
 
         // The killed node comes back and rejoins while callers keep coming.
@@ -165,8 +171,50 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>Waits for something the drill needs; fails with what it waited for after <see cref="Limit"/>.</summary>
-    private static async Task Within(Task task, string what)
+    /// <summary>
+    /// What routing that did not come back after the kill leaves to go on: where the centre's commands are (the broker's
+    /// queues and consumers, the store's ledger), what the desks saw, and both hosts' warnings and bus lines.
+    /// </summary>
+    private async Task<string> NotRouting(RouterFactory api, TimeSpan killedAt)
+    {
+        var lines = new List<string> { $"killed at {killedAt.TotalSeconds:0.000} s; now {_drill.Now.TotalSeconds:0.000} s" };
+        await using (var db = api.NewDbContext())
+        {
+            var contacts = await db.Contacts.AsNoTracking().Where(c => c.Centre == Centre).GroupBy(c => c.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+            lines.Add("contacts: " + string.Join(", ", contacts.Select(c => $"{c.Key} {c.Count}")));
+            var commands = await db.AcceptedCommands.AsNoTracking().Where(r => r.AnsweredAt == null).OrderBy(r => r.Sequence).Take(20).ToListAsync();
+            lines.Add($"ledger: commands not answered (first 20): {commands.Count}");
+            lines.AddRange(commands.Select(r => $"  {r.MessageType} {r.ContactId ?? "-"} by {r.Requester}: handed over {r.HandedOverAt is not null}"));
+            foreach (var a in await db.Agents.AsNoTracking().Where(a => a.HomeCentre == Centre).ToListAsync())
+                lines.Add($"{a.Id}: offer {a.OfferedContactId ?? "-"} connected {a.ConnectedContactId ?? "-"} reported {a.ReportedStatus}; desk sent accept {_drill.Desks.GetValueOrDefault(a.Id).Accepted ?? "-"} complete {_drill.Desks.GetValueOrDefault(a.Id).Completed ?? "-"}");
+        }
+        lock (_drill.Hung) lines.AddRange(_drill.Hung.Select(h => $"hung: {h}"));
+        lock (_drill.Errors) lines.AddRange(_drill.Errors.Take(10).Select(e => $"desk error: {e}"));
+        foreach (var ask in new[]
+                 {
+                     new[] { "list_queues", "-p", "contactrouter", "name", "leader", "online", "messages_ready", "messages_unacknowledged", "consumers" },
+                     ["list_consumers", "-p", "contactrouter", "queue_name", "channel_pid", "consumer_tag", "prefetch_count", "active", "activity_status"],
+                 })
+            try
+            {
+                lines.Add($"rabbitmqctl {ask[0]}:{Environment.NewLine}{await cluster.Ctl(ask)}");
+            }
+            catch (InvalidOperationException ex)
+            {
+                lines.Add($"rabbitmqctl {ask[0]} failed: {ex.Message}");
+            }
+        // The hosts' own account: warnings and errors, and what the bus did (connections, endpoints), from a little before the kill.
+        lines.Add("host log (warnings, errors, bus):");
+        lines.AddRange(_logs.Where(l => l.Contains(" Warning: ") || l.Contains(" Error: ") || l.Contains(" Critical: ") || l.Contains(" MassTransit"))
+            .Select(l => l.Length > 600 ? l[..600] + "…" : l).TakeLast(200));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>
+    /// Waits for something the drill needs; fails with what it waited for after <see cref="Limit"/>, and prints what
+    /// <paramref name="explain"/> finds first.
+    /// </summary>
+    private async Task Within(Task task, string what, Func<Task<string>>? explain = null)
     {
         try
         {
@@ -174,6 +222,7 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         }
         catch (TimeoutException)
         {
+            if (explain is not null) output.WriteLine(await explain());
             throw new Xunit.Sdk.XunitException($"Timed out after {Limit.TotalSeconds:0} s waiting for {what}.");
         }
     }

@@ -86,6 +86,9 @@ public sealed class RabbitMqCluster : IAsyncLifetime
         return (row[1], row[2].Split(' ', StringSplitOptions.RemoveEmptyEntries), row[3].Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    /// <summary>rabbitmqctl with these arguments against a node that serves; its output.</summary>
+    public Task<string> Ctl(params string[] args) => Script(["ctl", .. args]);
+
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
 
     private static Task<string> Script(params string[] args) => DevelopmentSecrets.RunScript("rabbitmq-cluster.sh", args);
