@@ -40,7 +40,10 @@ public sealed class CommandFailedException(PendingCommand pending, Exception inn
 /// The commit (an fsync) was nearly all of a command's cost, so under load the cost per command falls with the batch
 /// while a lone command still goes at once. One loop per centre reads the centre's line in arrival order.
 /// </summary>
-public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates states, IOptions<HostingOptions> hosting, ILogger<CentreBatcher> log) : IDisposable
+/// <param name="time">The clock of the wait for the broker's confirm: the wall clock in a host (RouterSetup), since it is
+/// about a real process, like <see cref="DeliveryOrder"/>'s.</param>
+public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates states, IOptions<HostingOptions> hosting, TimeProvider time, ILogger<CentreBatcher> log)
+    : IDisposable
 {
     /// <summary>
     /// At most this many commands in one transaction: a long transaction holds SQLite's write lock from everyone else,
@@ -183,8 +186,8 @@ public sealed class CentreBatcher(IServiceScopeFactory scopes, CentreStates stat
             await previous;
             try
             {
-                using var publishing = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                publishing.CancelAfter(hosting.Value.CommandTimeout);
+                using var timeout = new CancellationTokenSource(hosting.Value.CommandTimeout, time);
+                using var publishing = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
                 // Also stops waiting should the transport not heed the token; what it still does later changes nothing here.
                 await scope.ServiceProvider.GetRequiredService<CentreWorker>().Finish(publishing.Token).WaitAsync(publishing.Token);
             }

@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ContactRouter.Components;
 
@@ -71,11 +70,12 @@ public static class RouterSetup
 
         services.AddSingleton<CentreStates>();
         services.AddSingleton<DeadlineAlarm>();
-        services.AddSingleton<CentreBatcher>();
-        // Wall-clock on purpose, like the consoles' pace: how long MassTransit takes to start a delivery's task is about a
-        // real process, not routing time. On a test's virtual clock a delivery that never reached the consumer (one in
-        // flight when a broker node died) would hold every later one of its channel for ever instead of GapWait.
-        services.AddSingleton(sp => new DeliveryOrder(TimeProvider.System, sp.GetRequiredService<ILogger<DeliveryOrder>>()));
+        // Wall-clock on purpose, like the consoles' pace: how long MassTransit takes to start a delivery's task, or the
+        // broker to confirm a batch's events, is about a real process, not routing time. On a test's virtual clock a
+        // delivery that never reached the consumer (one in flight when a broker node died), or a confirm that never
+        // comes, would hold every later command of the centre for ever.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CentreBatcher>(sp, TimeProvider.System));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<DeliveryOrder>(sp, TimeProvider.System));
         services.AddScoped<CentreWorker>();
         services.AddScoped<OutboxPublisher>();
         services.AddScoped<CommandLedger>();

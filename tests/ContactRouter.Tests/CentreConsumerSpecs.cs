@@ -38,7 +38,8 @@ internal sealed class CentreWorkerHarness : IAsyncDisposable
         services.AddDbContext<RouterDbContext>(o => o.UseSqlite($"Data Source={storePath}"));
         services.AddSingleton<CentreStates>();
         services.AddSingleton<DeadlineAlarm>();
-        services.AddSingleton<CentreBatcher>();
+        // As the host has it: the wait for the broker's confirm on the wall clock, so no spec's clock can cut it short.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CentreBatcher>(sp, TimeProvider.System));
         services.AddSingleton<DeliveryOrder>();
         services.AddScoped<CentreWorker>();
         services.AddScoped<OutboxPublisher>();

@@ -220,6 +220,47 @@ public sealed class When_deliveries_reach_the_consumer_out_of_order
     }
 }
 
+/// <summary>
+/// A broker node dies under the channel and the confirm of a batch's events never comes (RabbitMQ.Client 7.2 can leave a
+/// publish waiting for ever): the batch's answers fail after Router:CommandTimeout, and no later batch waits for it.
+/// </summary>
+public sealed class When_a_batchs_events_are_never_confirmed : GroupCommitSpec
+{
+    [Fact]
+    public async Task Should_fail_its_answers_after_the_command_timeout_and_leave_its_events_to_the_relay()
+    {
+        await Worker.Ask(Commands.Register("anna"));
+        var confirms = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var timeout = new HostingOptions().CommandTimeout;
+        using var batcher = new CentreBatcher(Worker.Services.GetRequiredService<IServiceScopeFactory>(), Worker.Services.GetRequiredService<CentreStates>(),
+            Microsoft.Extensions.Options.Options.Create(new HostingOptions()), confirms, NullLogger<CentreBatcher>.Instance);
+        // Never released, and deaf to the token: a publish that simply never returns.
+        var held = HeldPublisher.Wrap(Worker.Harness.Bus);
+
+        var c1 = Commands.Queue("c1", Time.GetUtcNow());
+        var first = batcher.Submit(new PendingCommand(c1, centre => centre.Queue(EventMapping.ContactOf(c1)), (IPublishEndpoint)held, Worker.Harness.Bus, []));
+        await Api.Eventually(() => Task.FromResult(HeldPublisher.Of(held).Waiting),
+            waiting => waiting, "the first batch's publishing to be held");
+        var c2 = Commands.Queue("c2", Time.GetUtcNow());
+        var second = batcher.Submit(new PendingCommand(c2, centre => centre.Queue(EventMapping.ContactOf(c2)), Worker.Harness.Bus, Worker.Harness.Bus, []));
+        await Api.Eventually(() => Task.FromResult(Worker.Read(db => db.Contacts.Count())), count => count == 2, "the second batch to commit");
+
+        confirms.Advance(timeout - TimeSpan.FromMilliseconds(1));
+        first.IsCompleted.Should().BeFalse("a confirm may take up to the command timeout");
+        second.IsCompleted.Should().BeFalse("a batch is answered after the one before it");
+        confirms.Advance(TimeSpan.FromMilliseconds(1));
+
+        // The test's own guard only (on the wall clock): without the bound both would wait for ever.
+        await FluentActions.Awaiting(() => first.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<OperationCanceledException>(
+            "not confirmed in time: its retries find it applied and are answered as duplicates");
+        (await second.WaitAsync(TimeSpan.FromSeconds(30))).Accepted.Should().BeTrue("a confirm that never came holds no later batch");
+        await Worker.MarkPublished();
+        Worker.Read(db => db.Outbox.Where(o => o.PublishedAt == null).Select(o => o.MessageType).ToList())
+            .Should().Contain(nameof(ContactQueued), "the first batch's events stay in the outbox, for the relay")
+            .And.HaveCount(2, "its ContactQueued and its load; the second batch's went out");
+    }
+}
+
 public sealed class When_a_batch_is_saved_while_the_one_before_it_is_still_publishing : GroupCommitSpec
 {
     [Fact]
@@ -247,37 +288,37 @@ public sealed class When_a_batch_is_saved_while_the_one_before_it_is_still_publi
         (await Worker.Harness.Published.Any<ContactQueued>(m => m.Context.Message.ContactId == "c2")).Should().BeTrue();
         Worker.Published<ContactQueued>().Select(q => q.ContactId).Should().Equal(["c1", "c2"], "a centre's events keep their order");
     }
+}
 
-    /// <summary>A publish endpoint whose publishing waits until released; everything else goes straight to the bus.</summary>
-    public class HeldPublisher : System.Reflection.DispatchProxy
+/// <summary>A publish endpoint whose publishing waits until released; everything else goes straight to the bus.</summary>
+public class HeldPublisher : System.Reflection.DispatchProxy
+{
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IPublishEndpoint _bus = null!;
+
+    public bool Waiting { get; private set; }
+
+    public static object Wrap(IPublishEndpoint bus)
     {
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private IPublishEndpoint _bus = null!;
+        var proxy = Create<IPublishEndpoint, HeldPublisher>();
+        ((HeldPublisher)(object)proxy)._bus = bus;
+        return proxy;
+    }
 
-        public bool Waiting { get; private set; }
+    public static HeldPublisher Of(object proxy) => (HeldPublisher)proxy;
 
-        public static object Wrap(IPublishEndpoint bus)
-        {
-            var proxy = Create<IPublishEndpoint, HeldPublisher>();
-            ((HeldPublisher)(object)proxy)._bus = bus;
-            return proxy;
-        }
+    public void Release() => _released.TrySetResult();
 
-        public static HeldPublisher Of(object proxy) => (HeldPublisher)proxy;
+    protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+    {
+        if (method!.Name != nameof(IPublishEndpoint.Publish)) return method.Invoke(_bus, args);
+        return Held(method, args);
+    }
 
-        public void Release() => _released.TrySetResult();
-
-        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
-        {
-            if (method!.Name != nameof(IPublishEndpoint.Publish)) return method.Invoke(_bus, args);
-            return Held(method, args);
-        }
-
-        private async Task Held(System.Reflection.MethodInfo method, object?[]? args)
-        {
-            Waiting = true;
-            await _released.Task;
-            await (Task)method.Invoke(_bus, args)!;
-        }
+    private async Task Held(System.Reflection.MethodInfo method, object?[]? args)
+    {
+        Waiting = true;
+        await _released.Task;
+        await (Task)method.Invoke(_bus, args)!;
     }
 }
