@@ -65,7 +65,8 @@ public sealed class CommandLedger(RouterDbContext db, IOptions<BusOptions> bus, 
         try
         {
             var endpoint = await sender.GetSendEndpoint(CentreAddresses.For(command));
-            await endpoint.Send(command, command.GetType(), confirm.Token);
+            // Also stops waiting should the transport not heed the token: a confirm that never comes must not hold the caller.
+            await endpoint.Send(command, command.GetType(), confirm.Token).WaitAsync(confirm.Token);
         }
         catch (Exception)
         {
@@ -279,7 +280,7 @@ public sealed class CommandRelay(
                     // A confirm that never comes (a broker node died under the channel) must not stall every later command.
                     using var confirm = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     confirm.CancelAfter(hosting.Value.CommandTimeout);
-                    await endpoint.Send(command, command.GetType(), confirm.Token);
+                    await endpoint.Send(command, command.GetType(), confirm.Token).WaitAsync(confirm.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {

@@ -41,7 +41,9 @@ public sealed class CentreClient(IClientFactory clients, CommandLedger ledger, I
         using var sending = new CancellationTokenSource(timeout + timeout);
         try
         {
-            result = (await client.GetResponse<CommandResult>(command, sending.Token)).Message;
+            // Also stops waiting should the transport not heed the token (a send whose confirm never comes held an agent's
+            // accept for good in the cluster drill); the relay then delivers the command, and a late copy is a duplicate.
+            result = (await client.GetResponse<CommandResult>(command, sending.Token).WaitAsync(sending.Token)).Message;
         }
         catch (RequestTimeoutException)
         {
