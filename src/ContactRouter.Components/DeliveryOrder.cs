@@ -12,7 +12,8 @@ namespace ContactRouter.Components;
 /// channel has had its turn. The line is the channel itself, not the consumer tag: after a lost connection MassTransit
 /// consumes again on a new channel under the same tag, and that channel numbers its deliveries from 1 again. A delivery
 /// that never reaches the consumer (a body that cannot be read goes to the error queue before it) would stop the line:
-/// after <see cref="GapWait"/> the line moves past the numbers that never arrived. Without a delivery tag (the in-memory bus, which runs one message at a time) nothing waits.
+/// after <see cref="GapWait"/> the line moves past the numbers that never arrived. Without a delivery tag (the in-memory
+/// bus, which runs one message at a time) nothing waits.
 /// </summary>
 public sealed class DeliveryOrder(TimeProvider time, ILogger<DeliveryOrder> log)
 {

@@ -41,8 +41,8 @@ public sealed class CentreClient(IClientFactory clients, CommandLedger ledger, I
         using var sending = new CancellationTokenSource(timeout + timeout);
         try
         {
-            // Also stops waiting should the transport not heed the token (a send whose confirm never comes held an agent's
-            // accept for good in the cluster drill); the relay then delivers the command, and a late copy is a duplicate.
+            // Also stops waiting should the transport not heed the token: most likely what held an agent's accept for good
+            // in the cluster drill (a send whose confirm never came). The relay then delivers it; a late copy is a duplicate.
             result = (await client.GetResponse<CommandResult>(command, sending.Token).WaitAsync(sending.Token)).Message;
         }
         catch (RequestTimeoutException)
