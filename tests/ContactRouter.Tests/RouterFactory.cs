@@ -155,14 +155,15 @@ public abstract class SharedStoreSpec : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var host in _hosts) await host.DisposeAsync();
     }
 
-    protected RouterFactory Start(IDictionary<string, string?>? settings = null)
+    /// <param name="logs">Where the host's log lines also go (<see cref="RouterFactory.Logs"/>).</param>
+    protected RouterFactory Start(IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
-        var host = new RouterFactory(_store, _time, settings);
+        var host = new RouterFactory(_store, _time, settings) { Logs = logs };
         _hosts.Add(host);
         _ = host.Server;
         return host;

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using ContactRouter.Components;
 using ContactRouter.Routing;
+using ContactRouter.Store;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
@@ -19,7 +20,7 @@ namespace ContactRouter.Tests.Cluster;
 /// Then the killed node is started again while callers keep coming, rejoins, and the queue is on all three nodes again.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster cluster, ITestOutputHelper output) : IAsyncLifetime
+public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster cluster, ITestOutputHelper output) : SharedStoreSpec
 {
     private const string Centre = "sociaal";
     private const int Agents = 3;
@@ -31,20 +32,15 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
     /// <summary>Three times the API's command timeout (Router:CommandTimeout, 10 s in the test hosts).</summary>
     private static readonly TimeSpan ActionTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly List<RouterFactory> _hosts = [];
-    private readonly string _store = RouterFactory.NewStorePath();
-    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = RouterFactory.NewClock();
     private readonly CancellationTokenSource _stop = new();
     private readonly Drill _drill = new();
     /// <summary>Both hosts' log lines, with the drill's time: printed when routing does not come back.</summary>
     private readonly ConcurrentQueue<string> _logs = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _stop.CancelAsync();
-        foreach (var host in _hosts) await host.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private RouterFactory Host(string firstNode, string centres, params (string Key, string Value)[] extra)
@@ -56,13 +52,7 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
         settings["Router:Callbacks"] = "false";
         foreach (var (key, value) in extra) settings[key] = value;
         var name = centres == "none" ? "api" : "worker";
-        var host = new RouterFactory(_store, _time, settings)
-        {
-            Logs = new CapturingLoggerProvider(_logs, () => $"{_drill.Now.TotalSeconds,7:0.000} s {name}"),
-        };
-        _hosts.Add(host);
-        _ = host.Server; // start it now
-        return host;
+        return Start(settings, new CapturingLoggerProvider(_logs, () => $"{_drill.Now.TotalSeconds,7:0.000} s {name}"));
     }
 
     [Fact]
@@ -165,11 +155,21 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
                           $"answered {row.AnsweredAt is not null}: {(answer is null ? "no processed row" : answer.Accepted ? "applied" : $"refused {answer.Code}")}");
             }
         }
-        foreach (var a in await db.Agents.AsNoTracking().Where(a => a.HomeCentre == Centre).ToListAsync())
-            lines.Add($"{a.Id}: logged in {a.LoggedIn} break {a.OnBreak} not responding {a.NotResponding} unreachable {a.Unreachable} offer {a.OfferedContactId ?? "-"} connected {a.ConnectedContactId ?? "-"} reported {a.ReportedStatus}; desk sent accept {_drill.Desks.GetValueOrDefault(a.Id).Accepted ?? "-"} complete {_drill.Desks.GetValueOrDefault(a.Id).Completed ?? "-"}");
-        lock (_drill.Errors) lines.AddRange(_drill.Errors.Take(10).Select(e => $"desk error: {e}"));
+        lines.AddRange(await Desks(db));
         lines.Add($"console views that failed: {(_drill.FailedViews.IsEmpty ? "none" : string.Join(", ", _drill.FailedViews.Select(f => $"{f.Key}: {f.Value}")))}");
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>Every agent's row as the store has it, what the agent's desk last sent, and the desks' errors.</summary>
+    private async Task<List<string>> Desks(RouterDbContext db)
+    {
+        var lines = (await db.Agents.AsNoTracking().Where(a => a.HomeCentre == Centre).ToListAsync())
+            .Select(a => $"{a.Id}: logged in {a.LoggedIn} break {a.OnBreak} not responding {a.NotResponding} unreachable {a.Unreachable} offer {a.OfferedContactId ?? "-"} " +
+                         $"connected {a.ConnectedContactId ?? "-"} reported {a.ReportedStatus}; desk sent accept {_drill.Desks.GetValueOrDefault(a.Id).Accepted ?? "-"} " +
+                         $"complete {_drill.Desks.GetValueOrDefault(a.Id).Completed ?? "-"}")
+            .ToList();
+        lock (_drill.Errors) lines.AddRange(_drill.Errors.Take(10).Select(e => $"desk error: {e}"));
+        return lines;
     }
 
     /// <summary>
@@ -186,11 +186,9 @@ public sealed class When_the_node_leading_a_centres_queue_dies(RabbitMqCluster c
             var commands = await db.AcceptedCommands.AsNoTracking().Where(r => r.AnsweredAt == null).OrderBy(r => r.Sequence).Take(20).ToListAsync();
             lines.Add($"ledger: commands not answered (first 20): {commands.Count}");
             lines.AddRange(commands.Select(r => $"  {r.MessageType} {r.ContactId ?? "-"} by {r.Requester}: handed over {r.HandedOverAt is not null}"));
-            foreach (var a in await db.Agents.AsNoTracking().Where(a => a.HomeCentre == Centre).ToListAsync())
-                lines.Add($"{a.Id}: offer {a.OfferedContactId ?? "-"} connected {a.ConnectedContactId ?? "-"} reported {a.ReportedStatus}; desk sent accept {_drill.Desks.GetValueOrDefault(a.Id).Accepted ?? "-"} complete {_drill.Desks.GetValueOrDefault(a.Id).Completed ?? "-"}");
+            lines.AddRange(await Desks(db));
         }
         lock (_drill.Hung) lines.AddRange(_drill.Hung.Select(h => $"hung: {h}"));
-        lock (_drill.Errors) lines.AddRange(_drill.Errors.Take(10).Select(e => $"desk error: {e}"));
         foreach (var ask in new[]
                  {
                      new[] { "list_queues", "-p", "contactrouter", "name", "leader", "online", "messages_ready", "messages_unacknowledged", "consumers" },
